@@ -1,0 +1,59 @@
+"""Read and validate conf/kb.yaml once into a frozen settings object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kb.paths import default_config_path
+
+ENCODER_NAMES = ("fused", "e5-small", "use-m3")
+
+
+class ConfigError(ValueError):
+    """conf/kb.yaml is missing a field or holds an invalid value."""
+
+
+@dataclass(frozen=True)
+class KBConfig:
+    """Validated knowledge-base settings."""
+
+    encoder: str = "fused"
+    threshold: float = 0.6
+    min_ood_rejected: float = 0.95
+    top_k: int = 5
+    torch_threads: int = 2
+    warmup: tuple[str, ...] = ("订单什么时候发货", "where is my parcel")
+
+
+def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
+    """Validate a mapping read from YAML; unknown keys and bad values raise ConfigError."""
+    if raw is None:
+        return KBConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    known = set(KBConfig.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise ConfigError(f"{source}: unknown setting(s) {sorted(unknown)}")
+    cfg = KBConfig(**{k: tuple(v) if k == "warmup" else v for k, v in raw.items()})
+    if cfg.encoder not in ENCODER_NAMES:
+        raise ConfigError(f"{source}: encoder must be one of {ENCODER_NAMES}, not {cfg.encoder!r}")
+    if not -1.0 <= float(cfg.threshold) <= 1.0:
+        raise ConfigError(f"{source}: threshold must be a cosine in [-1, 1]")
+    if not 0.0 < float(cfg.min_ood_rejected) <= 1.0:
+        raise ConfigError(f"{source}: min_ood_rejected must be in (0, 1]")
+    if int(cfg.top_k) < 1 or int(cfg.torch_threads) < 1:
+        raise ConfigError(f"{source}: top_k and torch_threads must be positive")
+    return cfg
+
+
+def load_config(path: Path | None = None) -> KBConfig:
+    """Load conf/kb.yaml (or ``path``); a missing file gives the defaults."""
+    path = path or default_config_path()
+    if not path.exists():
+        return KBConfig()
+    with path.open(encoding="utf-8") as fh:
+        return parse_config(yaml.safe_load(fh), str(path))
