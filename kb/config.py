@@ -9,7 +9,7 @@ import yaml
 
 from kb.paths import default_config_path
 
-ENCODER_NAMES = ("fused", "e5-small", "use-m3")
+ENCODER_NAMES = ("fused", "e5-small", "use-m3", "hashing")
 
 
 class ConfigError(ValueError):

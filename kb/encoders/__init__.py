@@ -10,9 +10,13 @@ __all__ = ["Encoder", "Kind", "create_encoder", "l2_normalise", "prepare_texts",
 
 
 def create_encoder(name: str, model_dir: Path | None = None, torch_threads: int | None = None) -> Encoder:
-    """Build the encoder called ``name``: "fused", "e5-small" or "use-m3"."""
+    """Build the encoder called ``name``: "fused", "e5-small", "use-m3" or "hashing" (tests)."""
     from kb.paths import default_model_dir
 
+    if name == "hashing":
+        from kb.encoders.hashing import HashingEncoder
+
+        return HashingEncoder()
     folder = model_dir or default_model_dir()
     if name == "e5-small":
         from kb.encoders.e5 import E5Encoder
@@ -28,4 +32,4 @@ def create_encoder(name: str, model_dir: Path | None = None, torch_threads: int 
         from kb.encoders.use import UseEncoder
 
         return FusedEncoder([E5Encoder(folder, threads=torch_threads), UseEncoder()], name="fused")
-    raise ValueError(f"unknown encoder {name!r}; choose fused, e5-small or use-m3")
+    raise ValueError(f"unknown encoder {name!r}; choose fused, e5-small, use-m3 or hashing")

@@ -1,0 +1,73 @@
+"""Shipping insurance: asks why the customer returns before saying who pays the return postage."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients import get_services
+from actions.common import current_order, lang_of, money, pick
+from actions.policies import INSURANCE_CAP_BULKY, INSURANCE_CAP_ORDINARY, INSURANCE_PAYOUT_HOURS, who_pays_return_postage
+from shop.records import OrderRecord
+
+PROCESS = ("流程：申请退货退款 → 先垫付运费寄回并保留快递单据 → 店铺收货检验后退还商品款和运费。",
+           "Process: request return and refund → pay the postage and keep the receipt → after we receive and check "
+           "the item we refund the item price and the postage.")
+
+
+def postage_text(reason: str, order: OrderRecord | None, lang: str) -> str:
+    """Who pays the return postage, given the reason (and the order's insurance and category when known)."""
+    has_insurance = bool(order and order.has_shipping_insurance)
+    category = order.items[0].category if order and order.items else ""
+    decision = who_pays_return_postage(reason, has_insurance, category)
+    if decision.payer == "shop":
+        text = pick(lang, "质量问题退货，来回运费由店铺承担，包括超出运费险赔付的部分，没买运费险也一样。",
+                    "For a quality problem the shop pays all return postage, including any part above the insurance payout, "
+                    "even without shipping insurance.")
+        if decision.may_decline_insurance:
+            text += pick(lang, "您自己买的运费险可以选择不使用。", " You may choose not to use your own shipping insurance.")
+        return text + "\n" + pick(lang, *PROCESS)
+    if decision.payer == "customer_minus_insurance":
+        cap = decision.insurance_cap
+        return pick(lang, f"个人原因退货：您的订单买了运费险，运费险会赔付退货运费（本类目最高 {money(cap or 0)}），"
+                          f"一般 {INSURANCE_PAYOUT_HOURS} 小时内到账；超出赔付的部分需要您承担。",
+                    f"Returning for a personal reason: your order has shipping insurance, which pays the return postage "
+                    f"(up to {money(cap or 0)} for this category), usually within {INSURANCE_PAYOUT_HOURS} hours; "
+                    "you pay any part above that.") + "\n" + pick(lang, *PROCESS)
+    if order is None:
+        return pick(lang, f"个人原因退货：运费由您承担；如果下单时买了运费险，运费险会赔付（一般类目最高 {money(INSURANCE_CAP_ORDINARY)}，"
+                          f"大件最高 {money(INSURANCE_CAP_BULKY)}），超出部分由您承担。",
+                    f"Returning for a personal reason: you pay the postage; if you bought shipping insurance it pays out "
+                    f"(up to {money(INSURANCE_CAP_ORDINARY)} for ordinary goods, {money(INSURANCE_CAP_BULKY)} for bulky items) and you pay the rest.")
+    return pick(lang, "个人原因退货：这个订单没有买运费险，退货运费需要您承担。",
+                "Returning for a personal reason: this order has no shipping insurance, so the return postage is yours to pay.")
+
+
+def ask_return_reason(dispatcher: CollectingDispatcher, lang: str) -> None:
+    """Ask why the customer returns (before any word on who pays postage)."""
+    payload = '/inform_return_reason{{"return_reason":"{}"}}'
+    dispatcher.utter_message(
+        text=pick(lang, "亲，方便说一下退货的原因吗？是商品有质量问题（破损、发错、有瑕疵），还是个人原因（不喜欢、尺码不合适、拍多了）？",
+                  "Could you tell me why you're returning it? Is there a quality problem (damaged, wrong or defective item), "
+                  "or is it a personal reason (don't like it, wrong size, ordered twice)?"),
+        buttons=[{"title": pick(lang, "质量问题", "Quality problem"), "payload": payload.format("quality")},
+                 {"title": pick(lang, "个人原因", "Personal reason"), "payload": payload.format("personal")}])
+
+
+class ActionShippingInsurance(Action):
+    """Explains who pays return postage; without a reason it only asks for the reason."""
+
+    def name(self) -> str:
+        return "action_shipping_insurance"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lang = lang_of(tracker)
+        reason = next(tracker.get_latest_entity_values("return_reason"), None) or tracker.get_slot("return_reason")
+        if reason not in ("quality", "personal"):
+            ask_return_reason(dispatcher, lang)
+            return []
+        order = current_order(get_services().shop, tracker)
+        dispatcher.utter_message(text=postage_text(reason, order, lang))
+        return [SlotSet("return_reason", reason)]

@@ -1,0 +1,81 @@
+"""FAQ answers and the low-confidence path: KB search → answer / clarify with two options / human after repeats."""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients import KbError, KbResult, get_services
+from actions.common import lang_of, pick
+from actions.config import get_settings
+from actions.handoff import start_handoff
+from actions.policies import asks_for_compensation, kb_choice
+
+log = logging.getLogger(__name__)
+
+
+def user_text(tracker: Tracker) -> str:
+    text = str((tracker.latest_message or {}).get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, detail: str) -> list[EventType]:
+    """Count a failure; after `max_failures` in a row a human takes over."""
+    failures = int(tracker.get_slot("kb_failures") or 0) + 1
+    if failures >= get_settings().max_failures:
+        return start_handoff(dispatcher, tracker, "bot_failure", detail)
+    dispatcher.utter_message(text=pick(
+        lang_of(tracker),
+        "抱歉亲，我没太明白您的意思。能换个说法吗？比如“我的快递到哪了”“怎么退货”“运费险怎么赔”。",
+        "Sorry, I didn't understand that. Could you rephrase? For example \"where is my parcel\", "
+        "\"how do I return an item\" or \"how does shipping insurance work\"."))
+    return [SlotSet("kb_failures", float(failures)), SlotSet("kb_entry_id", None), SlotSet("kb_score", None)]
+
+
+def reply_from_kb(dispatcher: CollectingDispatcher, tracker: Tracker, result: KbResult) -> list[EventType]:
+    hits = result["hits"]
+    choice = kb_choice(hits, bool(result.get("in_scope")), get_settings().kb_clarify_margin)
+    lang = lang_of(tracker)
+    if choice == "answer":
+        top = hits[0]
+        dispatcher.utter_message(text=top.get("answer") or top.get("title") or "")
+        return [SlotSet("kb_entry_id", top["id"]), SlotSet("kb_score", round(float(top["score"]), 4)),
+                SlotSet("kb_failures", 0.0)]
+    if choice == "clarify":
+        buttons = [{"title": h.get("title") or h.get("matched") or h["id"],
+                    "payload": h.get("title") or h.get("matched") or h["id"]} for h in hits[:2]]
+        dispatcher.utter_message(text=pick(lang, "您想问的是下面哪一个？", "Which of these do you mean?"), buttons=buttons)
+        return [SlotSet("kb_entry_id", None), SlotSet("kb_score", round(float(hits[0]["score"]), 4))]
+    best = f"best {hits[0]['id']} {float(hits[0]['score']):.3f}" if hits else "no hits"
+    return not_understood(dispatcher, tracker, f"not understood ({best}): {user_text(tracker)[:300]}")
+
+
+class ActionKbAnswer(Action):
+    """Answers from the knowledge base; records the matched entry id and score in the conversation."""
+
+    def name(self) -> str:
+        return "action_kb_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = user_text(tracker)
+        if asks_for_compensation(text):
+            return start_handoff(dispatcher, tracker, "needs_judgement", f"compensation request: {text[:300]}")
+        if not text:
+            return not_understood(dispatcher, tracker, "empty message")
+        try:
+            result = get_services().kb.search(text, lang=lang_of(tracker), kinds=None, top_k=5)
+        except KbError as exc:
+            log.error("KB search failed: %s", exc)
+            return not_understood(dispatcher, tracker, f"KB unavailable: {text[:300]}")
+        return reply_from_kb(dispatcher, tracker, result)
+
+
+class ActionDefaultFallback(ActionKbAnswer):
+    """Core fallback (no confident next action): same path as a low-confidence message."""
+
+    def name(self) -> str:
+        return "action_default_fallback"

@@ -1,0 +1,367 @@
+"""NLU benchmark: held-out intent accuracy, Bitext accuracy, out-of-scope rejection, training time.
+
+Run under the Rasa venv from anywhere (``make bench-bot`` does this):
+
+    .venv/rasa/bin/python bench/bench_nlu.py [--model PATH] [--bitext-limit 1500]
+
+Without ``--model`` it trains a fresh NLU model from ``bot/nlu`` + ``config.yml`` into
+``<var>/bench/`` and records the training time. Public sets are read from
+``../shared/eval`` (or ``CS_EVAL_DIR``) and skipped with a message when absent.
+Writes ``bench/results/nlu.json`` and ``bench/results/nlu.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+REJECT = ("out_of_scope", "nlu_fallback")
+FALLBACK = "nlu_fallback"
+SEED = 20261126
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One parsed message: final intent (after FallbackClassifier) and DIET's own top intent."""
+
+    text: str
+    gold: str
+    lang: str
+    final: str
+    top: str
+    confidence: float
+    entities: Tuple[Tuple[str, str], ...]
+    gold_entities: Tuple[Tuple[str, str], ...] = ()
+
+
+# ---------------------------------------------------------------- pure metrics
+
+
+def accuracy(pairs: Sequence[Tuple[str, str]]) -> float:
+    """Share of (gold, predicted) pairs that agree."""
+    return sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0
+
+
+def macro_f1(pairs: Sequence[Tuple[str, str]]) -> float:
+    """Macro-averaged F1 over the gold labels present in ``pairs``."""
+    labels = sorted({g for g, _ in pairs})
+    scores = []
+    for label in labels:
+        tp = sum(g == label and p == label for g, p in pairs)
+        fp = sum(g != label and p == label for g, p in pairs)
+        fn = sum(g == label and p != label for g, p in pairs)
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def final_label(pred: Prediction) -> str:
+    """Final intent, with a fallback on an out-of-scope message counted as out_of_scope."""
+    if pred.final == FALLBACK and pred.gold == "out_of_scope":
+        return "out_of_scope"
+    return pred.final
+
+
+def rejected(pred: Prediction, threshold: Optional[float] = None) -> bool:
+    """Whether the bot declines the message (out_of_scope or fallback at ``threshold``)."""
+    if threshold is None:
+        return pred.final in REJECT
+    return pred.top == "out_of_scope" or pred.confidence < threshold
+
+
+def entity_scores(preds: Iterable[Prediction]) -> Dict[str, Dict[str, float]]:
+    """Per entity type precision/recall/F1 on (type, value) pairs; `lang` is ignored."""
+    counts: Dict[str, Counter] = defaultdict(Counter)
+    for pred in preds:
+        gold = Counter(pred.gold_entities)
+        got = Counter(e for e in pred.entities if e[0] != "lang")
+        for ent, n in (gold & got).items():
+            counts[ent[0]]["tp"] += n
+        for ent, n in (got - gold).items():
+            counts[ent[0]]["fp"] += n
+        for ent, n in (gold - got).items():
+            counts[ent[0]]["fn"] += n
+    out = {}
+    for name, c in sorted(counts.items()):
+        prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        rec = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[name] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
+                     "support": c["tp"] + c["fn"]}
+    return out
+
+
+def heldout_report(preds: Sequence[Prediction]) -> Dict[str, Any]:
+    """Accuracy and macro-F1 per language, final (with fallback) and raw DIET top intent."""
+    report: Dict[str, Any] = {}
+    for lang in ("zh", "en", "all"):
+        subset = [p for p in preds if lang == "all" or p.lang == lang]
+        final = [(p.gold, final_label(p)) for p in subset]
+        raw = [(p.gold, p.top) for p in subset]
+        report[lang] = {"n": len(subset), "accuracy": round(accuracy(final), 4),
+                        "macro_f1": round(macro_f1(final), 4),
+                        "accuracy_raw": round(accuracy(raw), 4),
+                        "macro_f1_raw": round(macro_f1(raw), 4)}
+    in_scope = [p for p in preds if p.gold != "out_of_scope"]
+    report["in_scope_accuracy"] = round(accuracy([(p.gold, p.final) for p in in_scope]), 4)
+    report["confusions"] = Counter(
+        f"{p.gold} -> {final_label(p)}" for p in preds if p.gold != final_label(p)
+    ).most_common(25)
+    report["errors"] = [
+        {"text": p.text, "gold": p.gold, "pred": p.final, "conf": round(p.confidence, 3)}
+        for p in preds if p.gold != final_label(p)
+    ]
+    report["entities"] = entity_scores(preds)
+    return report
+
+
+def threshold_sweep(heldout: Sequence[Prediction], oos: Dict[str, Sequence[Prediction]],
+                    thresholds: Sequence[float]) -> List[Dict[str, float]]:
+    """In-scope accuracy and out-of-scope rejection for each fallback threshold."""
+    in_scope = [p for p in heldout if p.gold != "out_of_scope"]
+    rows = []
+    for t in thresholds:
+        row = {"threshold": t, "in_scope_accuracy": round(sum(
+            (not rejected(p, t)) and p.top == p.gold for p in in_scope) / max(len(in_scope), 1), 4)}
+        for name, preds in oos.items():
+            row[f"rejected_{name}"] = round(sum(rejected(p, t) for p in preds) / max(len(preds), 1), 4)
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------- data loading
+
+
+def eval_dir() -> Path:
+    """Public evaluation data folder (``CS_EVAL_DIR`` or ``<repo>/../shared/eval``)."""
+    return Path(os.environ.get("CS_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+
+
+def var_dir() -> Path:
+    """Runtime data folder (``CS_VAR_DIR`` or ``<repo>/var``)."""
+    return Path(os.environ.get("CS_VAR_DIR", ROOT / "var"))
+
+
+def load_heldout(path: Path) -> List[Tuple[str, str, Tuple[Tuple[str, str], ...]]]:
+    """(text, intent, entities) from a Rasa NLU YAML file; entity values after synonyms."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    rows = []
+    for msg in data.intent_examples:
+        ents = tuple((e["entity"], str(e["value"])) for e in msg.get("entities") or [])
+        rows.append((msg.get("text"), msg.get("intent"), ents))
+    return rows
+
+
+def load_bitext(path: Path, mapping: Dict[str, List[str]], limit: int) -> List[Tuple[str, str]]:
+    """(text, bitext intent) rows whose intent is mapped, a seeded sample of at most ``limit``."""
+    with path.open(encoding="utf-8") as fh:
+        rows = [(r["instruction"], r["intent"]) for r in csv.DictReader(fh) if r["intent"] in mapping]
+    random.Random(SEED).shuffle(rows)
+    return rows[:limit]
+
+
+def load_column(path: Path, text_col: str, keep: Any, limit: int) -> List[str]:
+    """Texts of the CSV rows accepted by ``keep``, a seeded sample of at most ``limit``."""
+    with path.open(encoding="utf-8") as fh:
+        texts = [r[text_col] for r in csv.DictReader(fh) if keep(r)]
+    random.Random(SEED).shuffle(texts)
+    return texts[:limit]
+
+
+# ---------------------------------------------------------------- model I/O
+
+
+def train_model(out_dir: Path) -> Tuple[str, float]:
+    """Train an NLU model from bot/nlu + config.yml; returns (model path, seconds)."""
+    from rasa.model_training import train_nlu
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    path = train_nlu(config=str(ROOT / "config.yml"), nlu_data=str(ROOT / "bot" / "nlu"),
+                     output=str(out_dir), fixed_model_name="nlu-bench")
+    if path is None:
+        raise RuntimeError("rasa train_nlu produced no model")
+    return str(path), time.perf_counter() - start
+
+
+class NluParser:
+    """Parses texts with a loaded Rasa model in-process."""
+
+    def __init__(self, model_path: str) -> None:
+        from rasa.core.agent import Agent
+
+        self._agent = Agent.load(model_path)
+
+    async def _parse_all(self, texts: Sequence[str]) -> List[Dict[str, Any]]:
+        return [await self._agent.parse_message(t) for t in texts]
+
+    def parse(self, texts: Sequence[str]) -> List[Dict[str, Any]]:
+        """Rasa parse results for ``texts`` in order."""
+        return asyncio.run(self._parse_all(texts))
+
+
+def to_prediction(text: str, gold: str, parsed: Dict[str, Any],
+                  gold_entities: Tuple[Tuple[str, str], ...] = ()) -> Prediction:
+    """Turn a Rasa parse result into a Prediction (DIET's top = best non-fallback ranking)."""
+    from bot.components.language import detect_language
+
+    ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
+    top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+    ents = tuple((e["entity"], str(e["value"])) for e in parsed.get("entities") or [])
+    return Prediction(text=text, gold=gold, lang=detect_language(text) or "und",
+                      final=parsed["intent"]["name"], top=top["name"],
+                      confidence=float(top["confidence"]), entities=ents,
+                      gold_entities=gold_entities)
+
+
+# ---------------------------------------------------------------- runs and report
+
+
+def run_public(parser: NluParser, args: argparse.Namespace) -> Dict[str, Any]:
+    """Bitext accuracy and out-of-scope predictions on the public sets (empty when absent)."""
+    import yaml
+
+    base = eval_dir()
+    if not base.is_dir():
+        print(f"public eval data not found at {base}: skipping Bitext / CLINC150 / SMP2017")
+        return {}
+    mapping = yaml.safe_load((ROOT / "bench/data/bitext_intent_map.yaml").read_text())["mapped"]
+    bitext = load_bitext(base / "bitext_customer_support" /
+                         "Bitext_Sample_Customer_Support_Training_Dataset.csv", mapping, args.bitext_limit)
+    parsed = parser.parse([t for t, _ in bitext])
+    per_intent: Dict[str, Counter] = defaultdict(Counter)
+    wrong: Counter = Counter()
+    for (text, intent), res in zip(bitext, parsed):
+        ok = res["intent"]["name"] in mapping[intent]
+        per_intent[intent]["ok" if ok else "bad"] += 1
+        if not ok:
+            wrong[f"{intent} -> {res['intent']['name']}"] += 1
+    n_ok = sum(c["ok"] for c in per_intent.values())
+    out: Dict[str, Any] = {"bitext": {
+        "n": len(bitext), "accuracy": round(n_ok / max(len(bitext), 1), 4),
+        "per_intent": {k: round(c["ok"] / (c["ok"] + c["bad"]), 4) for k, c in sorted(per_intent.items())},
+        "confusions": wrong.most_common(15)}}
+    clinc = load_column(base / "clinc150_oos" / "clinc150_test_with_oos.csv", "text",
+                        lambda r: r["intent"] == "oos", args.oos_limit)
+    smp = load_column(base / "smp2017_ecdt_domain" / "smp2017_ecdt_task1.csv", "text",
+                      lambda r: True, args.oos_limit)
+    out["oos_preds"] = {
+        name: [to_prediction(t, "out_of_scope", r) for t, r in zip(texts, parser.parse(texts))]
+        for name, texts in (("clinc150_oos", clinc), ("smp2017_ecdt_domain", smp))}
+    return out
+
+
+def render_markdown(res: Dict[str, Any]) -> str:
+    """The human-readable summary written to bench/results/nlu.md."""
+    h = res["heldout"]
+    lines = ["# NLU benchmark", "", f"Model: `{res['model']}`; fallback threshold "
+             f"{res['fallback_threshold']}; training time: "
+             f"{res['train_seconds'] if res['train_seconds'] is not None else 'n/a (given model)'} s; "
+             f"parse {res['parse_ms_per_message']} ms/message.", "",
+             "## Held-out set (bench/data/nlu_heldout.yml, never trained on)", "",
+             "| lang | n | accuracy | macro-F1 | accuracy (no fallback) | macro-F1 (no fallback) |",
+             "|---|---|---|---|---|---|"]
+    for lang in ("zh", "en", "all"):
+        r = h[lang]
+        lines.append(f"| {lang} | {r['n']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | "
+                     f"{r['accuracy_raw']:.3f} | {r['macro_f1_raw']:.3f} |")
+    lines += ["", f"In-scope accuracy at the configured threshold: {h['in_scope_accuracy']:.3f}", "",
+              "Entities (held-out): " + ", ".join(
+                  f"{k} F1 {v['f1']:.3f} (n={v['support']})" for k, v in h["entities"].items()), "",
+              "Top confusions: " + "; ".join(f"{c} ×{n}" for c, n in h["confusions"][:10]), ""]
+    if "bitext" in res:
+        b = res["bitext"]
+        lines += ["## Bitext (en, mapped intents, see bench/data/bitext_intent_map.yaml)", "",
+                  f"Accuracy {b['accuracy']:.3f} on {b['n']} sampled utterances.", "",
+                  "| Bitext intent | accuracy |", "|---|---|"]
+        lines += [f"| {k} | {v:.3f} |" for k, v in b["per_intent"].items()]
+        lines += ["", "Top confusions: " + "; ".join(f"{c} ×{n}" for c, n in b["confusions"][:8]), ""]
+    if "oos" in res:
+        lines += ["## Out-of-scope rejection (predicted out_of_scope or nlu_fallback)", "",
+                  "| set | n | rejected |", "|---|---|---|"]
+        lines += [f"| {k} | {v['n']} | {v['rejected']:.3f} |" for k, v in res["oos"].items()]
+        lines += ["", "Threshold sweep (information only; the threshold is not tuned on these sets):", "",
+                  "| threshold | in-scope accuracy | " + " | ".join(
+                      k for k in res["sweep"][0] if k.startswith("rejected_")) + " |",
+                  "|---" * (len(res["sweep"][0])) + "|"]
+        for row in res["sweep"]:
+            lines.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
+                                           for v in row.values()) + " |")
+    else:
+        lines += ["Public evaluation data absent: Bitext and out-of-scope parts skipped."]
+    return "\n".join(lines) + "\n"
+
+
+def fallback_threshold() -> Optional[float]:
+    """The FallbackClassifier threshold configured in config.yml."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    for comp in config.get("pipeline", []):
+        if comp.get("name") == "FallbackClassifier":
+            return float(comp.get("threshold", 0.3))
+    return None
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="trained model .tar.gz (default: train a fresh one)")
+    ap.add_argument("--heldout", default=str(ROOT / "bench/data/nlu_heldout.yml"))
+    ap.add_argument("--bitext-limit", type=int, default=1500)
+    ap.add_argument("--oos-limit", type=int, default=5000)
+    ap.add_argument("--out", default=str(ROOT / "bench/results"))
+    args = ap.parse_args(argv)
+
+    os.chdir(ROOT)  # Rasa resolves custom components (bot.components.*) from the working dir
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("RASA_CACHE_DIRECTORY", str(var_dir() / "rasa-cache-bench"))
+    train_seconds = None
+    model = args.model
+    if model is None:
+        model, train_seconds = train_model(var_dir() / "bench")
+    parser = NluParser(model)
+
+    rows = load_heldout(Path(args.heldout))
+    start = time.perf_counter()
+    parsed = parser.parse([t for t, _, _ in rows])
+    parse_ms = 1000 * (time.perf_counter() - start) / max(len(rows), 1)
+    heldout = [to_prediction(t, g, r, e) for (t, g, e), r in zip(rows, parsed)]
+
+    res: Dict[str, Any] = {"model": os.path.relpath(model, ROOT), "fallback_threshold": fallback_threshold(),
+                           "train_seconds": round(train_seconds, 1) if train_seconds else None,
+                           "parse_ms_per_message": round(parse_ms, 2),
+                           "heldout": heldout_report(heldout)}
+    public = run_public(parser, args)
+    if public:
+        res["bitext"] = public["bitext"]
+        oos = public["oos_preds"]
+        res["oos"] = {k: {"n": len(v), "rejected": round(sum(rejected(p) for p in v) / max(len(v), 1), 4)}
+                      for k, v in oos.items()}
+        res["oos_misses"] = {k: [p.text + " -> " + p.final for p in v if not rejected(p)][:30]
+                             for k, v in oos.items()}
+        res["sweep"] = threshold_sweep(heldout, oos, [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "nlu.json").write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "nlu.md").write_text(render_markdown(res), encoding="utf-8")
+    print(render_markdown(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

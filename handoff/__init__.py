@@ -1,0 +1,1 @@
+"""Handoff bridge: the customer's front door, the escalation decision's caller, and the agent console."""

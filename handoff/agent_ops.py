@@ -1,0 +1,120 @@
+"""What agents do to a conversation: claim, transfer, reply, note, hand back, close; customer rating."""
+
+from __future__ import annotations
+
+from handoff import notices
+from handoff.errors import ApiError
+from handoff.escalation import resume_bot
+from handoff.services import Services
+from handoff.store.records import Agent, Conversation, Message
+
+
+def _conversation(svc: Services, conv_id: str) -> Conversation:
+    conv = svc.store.conversation(conv_id)
+    if conv is None:
+        raise ApiError(404, "not_found", "no such conversation", "conversation_id")
+    return conv
+
+
+def _owned(svc: Services, conv_id: str, agent: Agent) -> Conversation:
+    conv = _conversation(svc, conv_id)
+    if conv.status != "agent":
+        raise ApiError(409, "not_claimed", f"the conversation is '{conv.status}', claim it first")
+    if conv.assigned_agent_id != agent.id and agent.role != "supervisor":
+        raise ApiError(403, "not_yours", "another agent owns this conversation")
+    return conv
+
+
+def claim(svc: Services, conv_id: str, agent: Agent) -> Conversation:
+    conv = _conversation(svc, conv_id)
+    now = svc.clock()
+    if not svc.store.update_conversation(conv_id, only_if_status=["queued"], status="agent",
+                                         assigned_agent_id=agent.id, claimed_at=now):
+        raise ApiError(409, "not_queued", f"the conversation is '{conv.status}', not waiting in the queue")
+    svc.store.add_event(conv_id, "claim", {"wait_seconds": _since(conv.queued_at, now)}, agent.id)
+    svc.store.add_message(conv_id, "system", notices.agent_joined(conv.lang, agent.display_name),
+                          meta={"type": "agent_joined", "agent_name": agent.display_name})
+    svc.notifier.notify()
+    return _conversation(svc, conv_id)
+
+
+def _since(then: object, now: object) -> float | None:
+    try:
+        return round((now - then).total_seconds(), 1)  # type: ignore[operator]
+    except TypeError:
+        return None
+
+
+def transfer(svc: Services, conv_id: str, agent: Agent, to_username: str | None) -> Conversation:
+    """To another agent by username, or back to the queue when to_username is None."""
+    _owned(svc, conv_id, agent)
+    if to_username is None:
+        svc.store.update_conversation(conv_id, status="queued", assigned_agent_id=None, queued_at=svc.clock())
+        svc.store.add_event(conv_id, "transfer", {"to": "queue"}, agent.id)
+    else:
+        target = svc.store.agent_by_username(to_username)
+        if target is None:
+            raise ApiError(400, "unknown_agent", f"no agent called {to_username!r}", "to")
+        svc.store.update_conversation(conv_id, assigned_agent_id=target.id)
+        svc.store.add_event(conv_id, "transfer", {"to": target.username}, agent.id)
+        svc.store.add_message(conv_id, "system", notices.agent_joined(_conversation(svc, conv_id).lang,
+                                                                       target.display_name),
+                              meta={"type": "agent_joined", "agent_name": target.display_name})
+    svc.notifier.notify()
+    return _conversation(svc, conv_id)
+
+
+def reply(svc: Services, conv_id: str, agent: Agent, text: str, client_msg_id: str | None) -> tuple[Message, bool]:
+    conv = _owned(svc, conv_id, agent)
+    msg, created = svc.store.add_message(conv_id, "agent", text, client_msg_id=client_msg_id, agent_id=agent.id,
+                                         meta={"agent_name": agent.display_name})
+    if created and conv.first_agent_reply_at is None:
+        svc.store.update_conversation(conv_id, first_agent_reply_at=svc.clock())
+    svc.notifier.notify()
+    return msg, created
+
+
+def note(svc: Services, conv_id: str, agent: Agent, text: str) -> None:
+    _conversation(svc, conv_id)
+    svc.store.add_note(conv_id, agent.id, text)
+    svc.notifier.notify()
+
+
+def hand_back(svc: Services, conv_id: str, agent: Agent) -> Conversation:
+    conv = _owned(svc, conv_id, agent)
+    resume_bot(svc, conv_id)
+    svc.store.update_conversation(conv_id, status="bot", assigned_agent_id=None, ticket=False)
+    svc.store.add_event(conv_id, "handback", {}, agent.id)
+    svc.store.add_message(conv_id, "system", notices.handed_back(conv.lang), meta={"type": "handed_back"})
+    svc.notifier.notify()
+    return _conversation(svc, conv_id)
+
+
+def close(svc: Services, conv_id: str, agent: Agent, code: str) -> Conversation:
+    if code not in svc.config.resolution_codes:
+        raise ApiError(400, "bad_resolution", f"resolution must be one of {list(svc.config.resolution_codes)}",
+                       "resolution")
+    conv = _conversation(svc, conv_id)
+    if conv.status == "agent":
+        _owned(svc, conv_id, agent)
+    elif conv.status != "queued":
+        raise ApiError(409, "not_open", f"the conversation is '{conv.status}'")
+    svc.store.update_conversation(conv_id, status="closed", resolution_code=code, closed_at=svc.clock(),
+                                  ticket=False)
+    resume_bot(svc, conv_id)  # so a later message from the customer reaches the bot again
+    svc.store.add_event(conv_id, "close", {"resolution": code}, agent.id)
+    svc.store.add_message(conv_id, "system", notices.rating_request(conv.lang), meta={"type": "rating_request"})
+    svc.notifier.notify()
+    return _conversation(svc, conv_id)
+
+
+def rate(svc: Services, conv_id: str, rating: int) -> None:
+    conv = _conversation(svc, conv_id)
+    if conv.status != "closed" or conv.closed_at is None:
+        raise ApiError(409, "not_closed", "ratings are asked for once the conversation is closed", "rating")
+    if conv.rating is not None:
+        raise ApiError(409, "already_rated", "this conversation was already rated", "rating")
+    svc.store.update_conversation(conv_id, rating=rating)
+    svc.store.add_event(conv_id, "rating", {"rating": rating})
+    svc.store.add_message(conv_id, "system", notices.rating_thanks(conv.lang, rating), meta={"type": "rating_thanks"})
+    svc.notifier.notify()

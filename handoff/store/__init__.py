@@ -1,0 +1,1 @@
+"""Persistent state of the bridge: conversations, messages, agents, notes, events."""

@@ -1,0 +1,1 @@
+"""Flask blueprints: customer API and chat page, internal API, agent console."""

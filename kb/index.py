@@ -1,0 +1,193 @@
+"""Exact vector index (faiss IndexIDMap2 over IndexFlatIP) mapping many rows to one entry id."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import faiss
+import numpy as np
+
+from kb.records import IndexRow
+
+INDEX_FILE = "index.faiss"
+WriteFn = Callable[[Path], None]
+ROWS_FILE = "rows.json"
+
+
+class IndexLoadError(RuntimeError):
+    """The index directory is missing, inconsistent, or was built for another encoder."""
+
+
+@dataclass(frozen=True)
+class RowHit:
+    """One matching entry: best score over its rows and the row text that scored it."""
+
+    entry_id: str
+    score: float
+    matched: str
+    lang: str
+
+
+class KnowledgeIndex:
+    """Exact inner-product index; rows carry (entry id, text, lang) and search aggregates by entry."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._rows: dict[int, IndexRow] = {}
+        self._by_entry: dict[str, list[int]] = {}
+        self._next_id = 0
+
+    # ----- contract -----
+    @classmethod
+    def build(cls, rows: Sequence[IndexRow], vectors: np.ndarray) -> "KnowledgeIndex":
+        """A new index holding ``rows`` with their (normalised) ``vectors``."""
+        index = cls(int(vectors.shape[1]) if len(vectors) else 0)
+        index.add(rows, vectors)
+        return index
+
+    def count(self) -> int:
+        """Number of distinct entries."""
+        return len(self._by_entry)
+
+    def row_count(self) -> int:
+        """Number of embedded rows."""
+        return int(self._index.ntotal)
+
+    def entry_ids(self) -> list[str]:
+        return sorted(self._by_entry)
+
+    def add(self, rows: Sequence[IndexRow], vectors: np.ndarray) -> None:
+        """Append rows; vectors must be float32 with one row per IndexRow."""
+        if len(rows) == 0:
+            return
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape[0] != len(rows) or vecs.shape[1] != self.dim:
+            raise ValueError(f"expected vectors of shape ({len(rows)}, {self.dim}), got {vecs.shape}")
+        ids = np.arange(self._next_id, self._next_id + len(rows), dtype=np.int64)
+        self._index.add_with_ids(vecs, ids)
+        for row_id, row in zip(ids.tolist(), rows):
+            self._rows[row_id] = row
+            self._by_entry.setdefault(row.entry_id, []).append(row_id)
+        self._next_id += len(rows)
+
+    def delete(self, entry_ids: Sequence[str]) -> int:
+        """Remove every row of the given entries; returns how many of them were present."""
+        present = [eid for eid in dict.fromkeys(entry_ids) if eid in self._by_entry]
+        row_ids = [rid for eid in present for rid in self._by_entry[eid]]
+        if row_ids:
+            self._index.remove_ids(np.asarray(row_ids, dtype=np.int64))
+        for eid in present:
+            for rid in self._by_entry.pop(eid):
+                del self._rows[rid]
+        return len(present)
+
+    def update(self, entry_id: str, rows: Sequence[IndexRow], vectors: np.ndarray) -> None:
+        """Replace the rows of one entry."""
+        self.delete([entry_id])
+        self.add(rows, vectors)
+
+    def search_rows(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Raw faiss search: (scores, row ids), -1 ids for missing results."""
+        q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        k = max(1, min(k, max(self.row_count(), 1)))
+        return self._index.search(q, k)
+
+    def search(self, query: np.ndarray, top_k: int = 5,
+               allow: set[str] | None = None) -> list[RowHit]:
+        """Top entries by max row score; ``allow`` restricts to a set of entry ids."""
+        total = self.row_count()
+        if total == 0 or top_k <= 0:
+            return []
+        k = min(total, max(top_k * 8, 32))
+        while True:
+            scores, ids = self.search_rows(query, k)
+            best: dict[str, RowHit] = {}
+            for score, rid in zip(scores[0].tolist(), ids[0].tolist()):
+                if rid < 0:
+                    continue
+                row = self._rows[rid]
+                if allow is not None and row.entry_id not in allow:
+                    continue
+                if row.entry_id not in best:
+                    best[row.entry_id] = RowHit(row.entry_id, float(score), row.text, row.lang)
+            if len(best) >= top_k or k >= total:
+                break
+            k = min(total, k * 4)
+        return sorted(best.values(), key=lambda h: -h.score)[:top_k]
+
+    def vectors(self) -> tuple[np.ndarray, list[IndexRow]]:
+        """All stored vectors and their rows (for brute-force checks and re-export)."""
+        ids = sorted(self._rows)
+        if not ids:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        vecs = np.vstack([self._index.reconstruct(int(i)) for i in ids])
+        return vecs, [self._rows[i] for i in ids]
+
+    # ----- persistence -----
+    def save(self, directory: Path) -> None:
+        """Write index.faiss and rows.json into ``directory`` (which must exist)."""
+        faiss.write_index(self._index, str(directory / INDEX_FILE))
+        rows = [{"row": rid, "entry_id": r.entry_id, "text": r.text, "lang": r.lang}
+                for rid, r in sorted(self._rows.items())]
+        payload = {"dim": self.dim, "next_id": self._next_id, "rows": rows}
+        (directory / ROWS_FILE).write_text(json.dumps(payload, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, directory: Path) -> "KnowledgeIndex":
+        """Read an index saved by ``save``; checks rows and vectors agree."""
+        try:
+            payload = json.loads((directory / ROWS_FILE).read_text(encoding="utf-8"))
+            raw = faiss.read_index(str(directory / INDEX_FILE))
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise IndexLoadError(f"cannot read index in {directory}: {exc}") from None
+        index = cls(int(payload["dim"]))
+        index._index = raw
+        index._next_id = int(payload["next_id"])
+        for item in payload["rows"]:
+            row = IndexRow(item["entry_id"], item["text"], item["lang"])
+            index._rows[int(item["row"])] = row
+            index._by_entry.setdefault(row.entry_id, []).append(int(item["row"]))
+        if index.row_count() != len(index._rows):
+            raise IndexLoadError(f"{directory}: {index.row_count()} vectors but {len(index._rows)} rows")
+        return index
+
+
+def atomic_write_dir(target: Path, write: WriteFn) -> None:
+    """Write a directory atomically: fill a temporary sibling, then swap it into place.
+
+    If ``write`` raises, the existing ``target`` is untouched. A crash between the two
+    renames leaves ``<target>.old`` which ``recover_dir`` puts back.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        write(tmp)
+        for child in tmp.iterdir():
+            if child.is_file():
+                with child.open("rb") as fh:
+                    os.fsync(fh.fileno())
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = target.parent / f".{target.name}.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_dir(target: Path) -> None:
+    """Put back ``<target>.old`` if a crash happened between the two renames of atomic_write_dir."""
+    old = target.parent / f".{target.name}.old"
+    if not target.exists() and old.exists():
+        old.rename(target)

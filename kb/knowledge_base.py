@@ -1,0 +1,208 @@
+"""A knowledge-base directory: typed records plus their vector index, saved atomically together."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from kb.encoders import Encoder
+from kb.index import KnowledgeIndex, atomic_write_dir, recover_dir
+from kb.lang import detect_lang
+from kb.records import Entry, Lang, content_hash, entry_from_dict, entry_hash, entry_to_dict
+from kb.search import SearchResult, allowed_ids, is_in_scope, render_hit
+
+MANIFEST = "manifest.json"
+RECORDS = "records.json"
+FORMAT_VERSION = 1
+
+
+class KnowledgeBaseError(RuntimeError):
+    """The knowledge base cannot serve the request (missing encoder, encoder mismatch…)."""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What an import or sync changed."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class KnowledgeBase:
+    """Records + index in one directory; mutate, then ``save()`` writes the whole directory atomically."""
+
+    directory: Path
+    encoder: Encoder | None
+    entries: dict[str, Entry] = field(default_factory=dict)
+    index: KnowledgeIndex | None = None
+    manifest: dict[str, Any] = field(default_factory=dict)
+    default_threshold: float = 0.6
+    _allowed_cache: dict[tuple[str, frozenset[str] | None], set[str] | None] = field(
+        default_factory=dict, repr=False)
+
+    # ----- opening -----
+    @classmethod
+    def open(cls, directory: Path, encoder: Encoder | None = None,
+             default_threshold: float = 0.6) -> "KnowledgeBase":
+        """Load ``directory`` (an empty KB if it does not exist yet)."""
+        directory = Path(directory)
+        recover_dir(directory)
+        kb = cls(directory, encoder, default_threshold=default_threshold)
+        if not (directory / MANIFEST).exists():
+            return kb
+        kb.manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        records = json.loads((directory / RECORDS).read_text(encoding="utf-8"))
+        kb.entries = {d["id"] if d["kind"] != "product" else f"product.{d['sku']}": entry_from_dict(d)
+                      for d in records}
+        kb.index = KnowledgeIndex.load(directory)
+        if encoder is not None:
+            kb._check_encoder(encoder)
+        return kb
+
+    def _check_encoder(self, encoder: Encoder) -> None:
+        built = self.manifest.get("encoder")
+        if self.index is not None and self.index.row_count() and built != encoder.name:
+            raise KnowledgeBaseError(
+                f"{self.directory} was built with encoder {built!r}, not {encoder.name!r}; "
+                "run `python -m kb build` to re-encode it")
+
+    def _need_encoder(self) -> Encoder:
+        if self.encoder is None:
+            raise KnowledgeBaseError("this operation needs an encoder")
+        return self.encoder
+
+    # ----- properties -----
+    @property
+    def threshold(self) -> float:
+        """Tuned threshold from the manifest, else the configured default."""
+        value = self.manifest.get("threshold")
+        return float(value) if value is not None else self.default_threshold
+
+    def count(self) -> int:
+        return len(self.entries)
+
+    def content_hash(self) -> str:
+        return content_hash(self.entries)
+
+    # ----- mutation -----
+    def _encode_into(self, entries: Sequence[Entry]) -> None:
+        encoder = self._need_encoder()
+        if self.index is None or (self.index.row_count() == 0 and self.index.dim != encoder.dim):
+            self.index = KnowledgeIndex(encoder.dim)
+        rows = [row for entry in entries for row in entry.rows()]
+        vectors = encoder.encode([r.text for r in rows], kind="passage") if rows else \
+            np.zeros((0, encoder.dim), dtype=np.float32)
+        self.index.delete([e.id for e in entries])
+        self.index.add(rows, vectors)
+        self.manifest["encoder"] = encoder.name
+        self._allowed_cache = {}
+
+    def upsert(self, entries: Iterable[Entry]) -> ChangeSet:
+        """Add or replace entries; only entries whose content changed are re-encoded."""
+        if self.index is not None and self.encoder is not None:
+            self._check_encoder(self.encoder)
+        added, updated, todo, same = [], [], [], 0
+        for entry in entries:
+            old = self.entries.get(entry.id)
+            if old is not None and entry_hash(old) == entry_hash(entry):
+                same += 1
+                continue
+            (updated if old is not None else added).append(entry.id)
+            todo.append(entry)
+        if todo:
+            self._encode_into(todo)
+            for entry in todo:
+                self.entries[entry.id] = entry
+        return ChangeSet(tuple(added), tuple(updated), (), same)
+
+    def delete(self, entry_ids: Sequence[str]) -> tuple[str, ...]:
+        """Remove entries (records and index rows); returns the ids that existed."""
+        present = tuple(eid for eid in entry_ids if eid in self.entries)
+        for eid in present:
+            del self.entries[eid]
+        if self.index is not None:
+            self.index.delete(list(present))
+        self._allowed_cache = {}
+        return present
+
+    def sync(self, entries: dict[str, Entry]) -> ChangeSet:
+        """Make the KB hold exactly ``entries`` (delete the rest), re-encoding only changes."""
+        removed = self.delete([eid for eid in self.entries if eid not in entries])
+        change = self.upsert(entries.values())
+        return ChangeSet(change.added, change.updated, removed, change.unchanged)
+
+    def rebuild(self) -> None:
+        """Re-encode every entry with the current encoder (after an encoder change)."""
+        encoder = self._need_encoder()
+        previous = self.manifest.get("encoder")
+        self.index = KnowledgeIndex(encoder.dim)
+        self._encode_into(list(self.entries.values()))
+        if previous != encoder.name:  # a threshold tuned for another encoder means nothing
+            self.manifest.pop("threshold", None)
+            self.manifest.pop("tuning", None)
+        self.manifest["built_at"] = _now()
+
+    def set_threshold(self, value: float, details: dict[str, Any] | None = None) -> None:
+        """Store a tuned in-scope threshold in the manifest (saved with ``save()``)."""
+        self.manifest["threshold"] = round(float(value), 4)
+        self.manifest["tuning"] = details or {}
+
+    def save(self) -> None:
+        """Write records, index and manifest to a temporary directory and swap it into place."""
+        index = self.index or KnowledgeIndex(self.encoder.dim if self.encoder else 0)
+        self.manifest.update({
+            "format": FORMAT_VERSION, "encoder": self.manifest.get("encoder") or
+            (self.encoder.name if self.encoder else None), "dim": index.dim,
+            "content_hash": self.content_hash(), "count": self.count(), "rows": index.row_count(),
+            "updated_at": _now(), "threshold": self.manifest.get("threshold"),
+        })
+        self.manifest.setdefault("built_at", self.manifest["updated_at"])
+        records = [entry_to_dict(self.entries[eid]) for eid in sorted(self.entries)]
+
+        def write(tmp: Path) -> None:
+            index.save(tmp)
+            (tmp / RECORDS).write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+            (tmp / MANIFEST).write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2),
+                                        encoding="utf-8")
+
+        atomic_write_dir(self.directory, write)
+
+    # ----- querying -----
+    def _allowed(self, lang: Lang, kinds: Sequence[str] | None) -> set[str] | None:
+        cache = self._allowed_cache
+        key = (lang, frozenset(kinds) if kinds else None)
+        if key not in cache:
+            cache[key] = allowed_ids(self.entries, lang, set(kinds) if kinds else None)
+        return cache[key]
+
+    def search_vector(self, query_vec: np.ndarray, query: str, top_k: int = 5,
+                      lang: Lang | None = None, kinds: Sequence[str] | None = None) -> SearchResult:
+        """Search with an already encoded query (lets callers batch the encoding)."""
+        use_lang: Lang = lang or detect_lang(query)
+        raw = self.index.search(query_vec, top_k, self._allowed(use_lang, kinds)) if self.index else []
+        hits = [render_hit(self.entries[h.entry_id], h, use_lang) for h in raw]
+        threshold = self.threshold
+        return SearchResult(query=query, lang=use_lang, in_scope=is_in_scope(hits, threshold),
+                            threshold=threshold, hits=hits)
+
+    def search(self, query: str, top_k: int = 5, lang: Lang | None = None,
+               kinds: Sequence[str] | None = None) -> SearchResult:
+        """Encode ``query`` and return ranked hits with the in-scope decision."""
+        vec = self._need_encoder().encode([query], kind="query")
+        return self.search_vector(vec, query, top_k, lang, kinds)
