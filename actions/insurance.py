@@ -9,7 +9,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients import get_services
 from actions.common import current_order, lang_of, money, pick
-from actions.policies import INSURANCE_CAP_BULKY, INSURANCE_CAP_ORDINARY, INSURANCE_PAYOUT_HOURS, who_pays_return_postage
+from actions.policies import (
+    INSURANCE_CAP_BULKY,
+    INSURANCE_CAP_ORDINARY,
+    INSURANCE_PAYOUT_HOURS,
+    who_pays_return_postage,
+)
 from shop.records import OrderRecord
 
 PROCESS = ("流程：申请退货退款 → 先垫付运费寄回并保留快递单据 → 店铺收货检验后退还商品款和运费。",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal, Sequence
+from typing import Any, Literal
 
 from shop import rules
 from shop.records import OrderRecord, RefundRecord, ShipmentRecord, TrackingEventRecord
@@ -186,13 +187,13 @@ def asks_for_compensation(text: str) -> bool:
 KbChoice = Literal["answer", "clarify", "none"]
 
 
-def kb_choice(hits: Sequence[dict], in_scope: bool, margin: float) -> KbChoice:
+def kb_choice(hits: Sequence[Mapping[str, Any]], in_scope: bool, margin: float) -> KbChoice:
     """Answer the top hit, offer the top two when they are close, or admit not understanding."""
     if not hits or not in_scope:
         return "none"
-    if len(hits) >= 2 and hits[0].get("id") != hits[1].get("id"):
-        if float(hits[0]["score"]) - float(hits[1]["score"]) < margin:
-            return "clarify"
+    if (len(hits) >= 2 and hits[0].get("id") != hits[1].get("id")
+            and float(hits[0]["score"]) - float(hits[1]["score"]) < margin):
+        return "clarify"
     return "answer"
 
 

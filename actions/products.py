@@ -39,8 +39,8 @@ class ActionProductQuestion(Action):
         events = reply_from_kb(dispatcher, tracker, result)
         top = result["hits"][0] if result["hits"] else None
         if top and top.get("kind") == "product" and result.get("in_scope"):
-            category = str((top.get("meta") or {}).get("category", "")).lower()
-            if category in HIGH_TICKET:
+            meta = top.get("meta") or {}
+            if meta.get("high_ticket") or str(meta.get("category", "")).lower() in HIGH_TICKET:
                 dispatcher.utter_message(text=pick(
                     lang, "大件商品的尺寸、安装和配送细节比较多，需要的话可以说“转人工”，由专业顾问为您详细介绍。",
                     "Big items involve size, installation and delivery details; say \"talk to a human\" for a product specialist."))

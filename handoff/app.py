@@ -73,13 +73,14 @@ def create_app(config: BridgeConfig | None = None, services: Services | None = N
     register_error_handlers(app)
     install_log_masking()
 
-    from handoff.web import auth, console, customer_api, internal_api
+    from handoff.web import admin, auth, console, customer_api, internal_api
 
     for bp in (customer_api.bp, internal_api.bp):
         csrf.exempt(bp)  # token-authenticated, not cookie-authenticated
         app.register_blueprint(bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(admin.bp)
 
     @app.get("/health")
     def health() -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from handoff.clients.rasa import BotUnavailable, intent_history
 from handoff.masking import mask, mask_phone
-from handoff.priority import emotion_level
+from handoff.priority import message_emotion
 from handoff.services import Services
 from handoff.store.records import Conversation, Message
 from handoff.summary import promises, summarise
@@ -30,7 +30,7 @@ def _trajectory(messages: list[Message]) -> list[dict[str, Any]]:
         if m.role != "customer":
             continue
         scores = (m.meta.get("verdict") or {}).get("scores") or {}
-        level = emotion_level(scores)
+        level = message_emotion(scores)
         points.append({"seq": m.seq, "text": mask(m.text)[:60], "emotion": round(level, 2),
                        "codes": (m.meta.get("verdict") or {}).get("codes") or []})
     return points

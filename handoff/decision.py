@@ -54,13 +54,15 @@ def fallback_assessor(turns: Sequence[Turn], customer: CustomerInfo | None,
 def load_assessor() -> Assessor:
     """Bind handoff.assess with its YAML config (read once); fall back loudly if it is missing."""
     try:
-        from handoff.assess import assess
-        from handoff.assess.config import load_config
-        from handoff.assess.records import Customer, Message, Order
+        from handoff.assess import Customer, Message, Order, assess, load_config
+        from handoff.assess.model import load_scorer
+        from handoff.assess.paths import default_model_path
     except ImportError as exc:
         log.warning("handoff.assess unavailable (%s): only explicit requests for a human hand off", exc)
         return fallback_assessor
     config = load_config()
+    scorer = load_scorer(default_model_path(), config.anger.swearing)  # lexicon fallback if no model file
+    log.info("handoff decision loaded (emotion scorer: %s)", getattr(scorer, "name", type(scorer).__name__))
 
     def run(turns: Sequence[Turn], customer: CustomerInfo | None, orders: Sequence[OrderInfo]) -> Verdict:
         conversation = [Message(role=t.role, text=t.text, fallback=t.fallback)  # type: ignore[arg-type]
@@ -68,8 +70,9 @@ def load_assessor() -> Assessor:
         cust = Customer(id=customer["id"], vip_tier=customer["vip_tier"]) if customer else None
         ords = [Order(id=o["id"], amount=float(o["amount"]), status=o["status"], category=o["category"])
                 for o in orders]
-        decision = assess(conversation, cust, ords, config)
+        decision = assess(conversation, cust, ords, config=config, scorer=scorer)
         return Verdict(bool(decision.handoff), tuple(r.to_dict() for r in decision.reasons),
                        dict(decision.scores))
 
+    run([Turn("customer", "你好")], None, [])  # warm up: the emotion encoder loads lazily (~3 s)
     return run

@@ -7,10 +7,11 @@ import re
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?(\d{3,4})(\d{4})(?!\d)")
-# Chinese address: a run of place words ending in a house number / room ("…路88号3栋2单元501室").
+# Chinese street address: street name + house number / building / room ("文三路88号3栋501室").
+# Province, city and district stay visible (useful, not identifying); the street part is hidden.
 _ZH_ADDRESS = re.compile(
-    r"[\u4e00-\u9fff]{1,12}(?:路|街|大道|巷|弄|道|村|小区|花园|大厦)[\u4e00-\u9fff\d\-]{0,12}?\d+\s*(?:号|栋|幢|单元|楼|室)"
-    r"(?:[\d\-]+\s*(?:号|栋|幢|单元|楼|室))*")
+    r"(?:(?![省市区县镇送到在寄发])[\u4e00-\u9fff]){1,6}(?:路|街|大道|巷|弄|村|小区|花园|大厦)"
+    r"[\u4e00-\u9fff\d\-]{0,12}?\d+\s*(?:号|栋|幢|单元|楼|室)(?:\s*[\d\-]+\s*(?:号|栋|幢|单元|楼|室))*")
 _EN_ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way)\b\.?",
 )

@@ -30,6 +30,17 @@ def emotion_level(scores: Mapping[str, Any]) -> float:
     return min(1.0, max(0.0, best))
 
 
+def message_emotion(scores: Mapping[str, Any]) -> float:
+    """The emotion of the newest customer message in a decision (last point of its trajectory)."""
+    trajectory = scores.get("emotion_trajectory")
+    if isinstance(trajectory, list) and trajectory and isinstance(trajectory[-1], (int, float)):
+        return min(1.0, max(0.0, float(trajectory[-1])))
+    anger = scores.get("anger")
+    if isinstance(anger, (int, float)):
+        return min(1.0, max(0.0, float(anger)))
+    return emotion_level(scores)
+
+
 def priority(config: BridgeConfig, vip_tier: str | None, order_amounts: Iterable[float],
              scores: Mapping[str, Any], reason_codes: Sequence[str]) -> Priority:
     parts = {

@@ -42,10 +42,12 @@ def assess_message(svc: Services, conv: Conversation, msg: Message) -> Verdict:
 
 def receive(svc: Services, conv: Conversation, text: str, client_msg_id: str) -> tuple[Message, bool]:
     """Store the customer's message (idempotent on client_msg_id), then process it once."""
-    msg, created = svc.store.add_message(conv.id, "customer", text, "received", client_msg_id=client_msg_id)
+    # Stored already claimed ('processing') by this request: one write less than received→processing;
+    # if the process dies here, the retry loop picks the message up after `stuck_after` seconds.
+    msg, created = svc.store.add_message(conv.id, "customer", text, "processing", client_msg_id=client_msg_id)
     if created:
         svc.notifier.notify()
-        process(svc, msg.seq)
+        _route(svc, msg)
         msg = svc.store.message(msg.seq) or msg
     return msg, created
 
@@ -55,8 +57,14 @@ def process(svc: Services, seq: int, from_states: tuple[str, ...] = ("received",
     if not svc.store.transition_message(seq, from_states, "processing"):
         return
     msg = svc.store.message(seq)
-    conv = svc.store.conversation(msg.conversation_id) if msg else None
-    if msg is None or conv is None:
+    if msg is not None:
+        _route(svc, msg)
+
+
+def _route(svc: Services, msg: Message) -> None:
+    seq = msg.seq
+    conv = svc.store.conversation(msg.conversation_id)
+    if conv is None:
         return
     if conv.status == "closed":
         # A closed conversation reopens with the bot (Rasa was resumed at close).
@@ -66,8 +74,8 @@ def process(svc: Services, seq: int, from_states: tuple[str, ...] = ("received",
     meta = dict(msg.meta, verdict={"handoff": verdict.handoff, "codes": verdict.codes,
                                    "reasons": list(verdict.reasons), "scores": verdict.scores})
     if conv.status in ("queued", "agent"):
+        # Already visible to agents since it was stored; only its state changes (no wake-up needed).
         svc.store.transition_message(seq, ["processing"], "to_agent", meta)
-        svc.notifier.notify()
         return
     if verdict.handoff:
         svc.store.transition_message(seq, ["processing"], "to_agent", meta)

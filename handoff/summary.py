@@ -19,7 +19,8 @@ def sentences(text: str) -> list[str]:
 
 def summarise(customer_texts: Sequence[str], max_sentences: int = 3) -> list[str]:
     """Pick the customer's key sentences: the opening problem, cue-bearing ones, the latest one."""
-    all_sentences = [s for text in customer_texts for s in sentences(text)]
+    # Greetings and one-word turns ("你好", "hi") say nothing about the problem.
+    all_sentences = [s for text in customer_texts for s in sentences(text) if len(s) >= 4]
     if not all_sentences:
         return []
     scored = []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kb.config import ConfigError, KBConfig, load_config
 from kb.encoders import Encoder, create_encoder
@@ -100,9 +101,7 @@ def cmd_eval(ctx: Context) -> int:
         kb = KnowledgeBase(ctx.kb_dir, ctx.encoder(), default_threshold=ctx.config.threshold)
         if (ctx.kb_dir / "manifest.json").exists():  # keep a threshold tuned for this directory
             kb.manifest["threshold"] = ctx.open(with_encoder=False).manifest.get("threshold")
-        kb.upsert(entries.values())
-        if ctx.args.kb_dir:  # an explicit directory keeps the evaluated KB for later searches
-            kb.save()
+        kb.upsert(entries.values())  # in memory only: evaluating never writes a KB directory
     else:
         kb = ctx.open()
     unknown = sorted({q.gold for q in queries} - set(kb.entries))
@@ -209,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"])
     p.add_argument("--kind", action="append", choices=["faq", "product", "policy"])
     p = sub.add_parser("eval", parents=[common], help="Recall@1/@5, MRR, out-of-scope precision/recall")
-    p.add_argument("--faq", nargs="+", help="evaluate a KB built from these files (in memory)")
+    p.add_argument("--faq", nargs="+", help="evaluate a KB built in memory from these files (nothing is written)")
     p.add_argument("--queries", required=True)
     p.add_argument("--ood")
     p.add_argument("--threshold", type=float)

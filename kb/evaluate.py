@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -110,7 +111,7 @@ def run_queries(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
     encoder = kb._need_encoder()
     vectors = encoder.encode([q.text for q in queries], kind="query")
     out = []
-    for query, vec in zip(queries, vectors):
+    for query, vec in zip(queries, vectors, strict=False):
         result = kb.search_vector(vec[None, :], query.text, top_k)
         ids = [h["id"] for h in result["hits"]]
         rank = ids.index(query.gold) + 1 if query.gold in ids else None
@@ -120,7 +121,7 @@ def run_queries(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
 
 def _group(queries: Sequence[LabelledQuery], ranks: Sequence[int | None], attr: str) -> dict[str, Any]:
     groups: dict[str, list[int | None]] = {}
-    for q, r in zip(queries, ranks):
+    for q, r in zip(queries, ranks, strict=False):
         groups.setdefault(getattr(q, attr), []).append(r)
     return {k: retrieval_metrics(v) for k, v in sorted(groups.items())}
 
@@ -135,7 +136,7 @@ def evaluate(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
         "by_lang": _group(queries, ranks, "lang"),
         "by_style": _group(queries, ranks, "style"),
         "misses": [{"text": q.text, "gold": q.gold, "got": ids[:3]}
-                   for q, (r, _, ids) in zip(queries, results) if r != 1][:50],
+                   for q, (r, _, ids) in zip(queries, results, strict=False) if r != 1][:50],
     }
     if ood:
         thr = kb.threshold if threshold is None else threshold
@@ -143,8 +144,8 @@ def evaluate(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
         ood_scores = [s for _, s, _ in run_queries(kb, ood, top_k=1)]
         report["scope"] = scope_metrics(in_scores, ood_scores, thr)
         report["scope_by_lang"] = {
-            lang: scope_metrics([s for q, s in zip(queries, in_scores) if q.lang == lang],
-                                [s for q, s in zip(ood, ood_scores) if q.lang == lang], thr)
+            lang: scope_metrics([s for q, s in zip(queries, in_scores, strict=False) if q.lang == lang],
+                                [s for q, s in zip(ood, ood_scores, strict=False) if q.lang == lang], thr)
             for lang in sorted({q.lang for q in queries} | {q.lang for q in ood})}
     return report
 

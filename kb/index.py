@@ -6,9 +6,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import faiss
 import numpy as np
@@ -46,7 +46,7 @@ class KnowledgeIndex:
 
     # ----- contract -----
     @classmethod
-    def build(cls, rows: Sequence[IndexRow], vectors: np.ndarray) -> "KnowledgeIndex":
+    def build(cls, rows: Sequence[IndexRow], vectors: np.ndarray) -> KnowledgeIndex:
         """A new index holding ``rows`` with their (normalised) ``vectors``."""
         index = cls(int(vectors.shape[1]) if len(vectors) else 0)
         index.add(rows, vectors)
@@ -72,7 +72,7 @@ class KnowledgeIndex:
             raise ValueError(f"expected vectors of shape ({len(rows)}, {self.dim}), got {vecs.shape}")
         ids = np.arange(self._next_id, self._next_id + len(rows), dtype=np.int64)
         self._index.add_with_ids(vecs, ids)
-        for row_id, row in zip(ids.tolist(), rows):
+        for row_id, row in zip(ids.tolist(), rows, strict=False):
             self._rows[row_id] = row
             self._by_entry.setdefault(row.entry_id, []).append(row_id)
         self._next_id += len(rows)
@@ -109,7 +109,7 @@ class KnowledgeIndex:
         while True:
             scores, ids = self.search_rows(query, k)
             best: dict[str, RowHit] = {}
-            for score, rid in zip(scores[0].tolist(), ids[0].tolist()):
+            for score, rid in zip(scores[0].tolist(), ids[0].tolist(), strict=False):
                 if rid < 0:
                     continue
                 row = self._rows[rid]
@@ -140,7 +140,7 @@ class KnowledgeIndex:
         (directory / ROWS_FILE).write_text(json.dumps(payload, ensure_ascii=False))
 
     @classmethod
-    def load(cls, directory: Path) -> "KnowledgeIndex":
+    def load(cls, directory: Path) -> KnowledgeIndex:
         """Read an index saved by ``save``; checks rows and vectors agree."""
         try:
             payload = json.loads((directory / ROWS_FILE).read_text(encoding="utf-8"))

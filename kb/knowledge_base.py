@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class ChangeSet:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -59,7 +60,7 @@ class KnowledgeBase:
     # ----- opening -----
     @classmethod
     def open(cls, directory: Path, encoder: Encoder | None = None,
-             default_threshold: float = 0.6) -> "KnowledgeBase":
+             default_threshold: float = 0.6) -> KnowledgeBase:
         """Load ``directory`` (an empty KB if it does not exist yet)."""
         directory = Path(directory)
         recover_dir(directory)

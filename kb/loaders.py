@@ -137,7 +137,7 @@ def _load_records(path: Path, name: str, text: str, collector: _Collector) -> No
         items, lines = _json_items(text, name)
     else:
         items, lines = _csv_items(text, name)
-    for index, (item, (line, fields)) in enumerate(zip(items, lines), start=1):
+    for index, (item, (line, fields)) in enumerate(zip(items, lines, strict=False), start=1):
         loc = Location(name, index, line or None, fields)
         if _is_product(item):
             collector.add(validate.product(item, loc), loc, "sku")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -130,7 +130,7 @@ class PolicyChunk:
                 IndexRow(self.id, f"{self.section} {body}", self.lang)]
 
 
-Entry = Union[FaqEntry, Product, PolicyChunk]
+Entry = FaqEntry | Product | PolicyChunk
 
 
 def entry_to_dict(entry: Entry) -> dict[str, object]:

@@ -132,6 +132,7 @@ class Stack:
     extra_env: Mapping[str, str] = field(default_factory=dict)
     log_dir: Path = field(default_factory=lambda: var_dir() / "logs")
     services: Sequence[str] = ("kb", "actions", "rasa", "bridge")
+    endpoints: str = "endpoints.yml"
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -162,7 +163,7 @@ class Stack:
             "rasa": ServiceSpec(
                 "rasa",
                 [str(RASA_BIN), "run", "--enable-api", "--auth-token", env["RASA_TOKEN"], "--model", str(model),
-                 "--port", str(p.rasa), "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
+                 "--port", str(p.rasa), "--interface", "127.0.0.1", "--endpoints", self.endpoints,
                  "--credentials", "credentials.yml"],
                 f"http://127.0.0.1:{p.rasa}/status?token={env['RASA_TOKEN']}", f"http://127.0.0.1:{p.rasa}"),
             "bridge": ServiceSpec(

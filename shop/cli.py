@@ -63,8 +63,8 @@ def _import(url: str, files: list[Path]) -> int:
             for issue in exc.issues:
                 print(f"  {issue}", file=sys.stderr)
             return 1
-        with s.begin():
-            counts = load_rows(s, rows)
+        counts = load_rows(s, rows)  # same transaction as the reads above: all or nothing
+        s.commit()
     print("imported: " + (", ".join(f"{n} {t}" for t, n in counts.items()) or "nothing"))
     return 0
 

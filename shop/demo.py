@@ -168,7 +168,8 @@ def render_demo_md(ds: DemoDataset) -> str:
             o = orders[oid]
             if o["customer_id"] != c.id:
                 continue
-            items = ", ".join(f"{i['name']} ×{i['qty']}" for i in ds.rows["items"] if i["order_id"] == oid)
+            name = "name_en" if c.lang == "en" else "name"
+            items = ", ".join(f"{i[name]} ×{i['qty']}" for i in ds.rows["items"] if i["order_id"] == oid)
             lines.append(f"| `{oid}` | {o['status']} | {o['amount_paid']} | {items} | {note} |")
         lines.append("")
     counts = {t: len(r) for t, r in ds.rows.items()}

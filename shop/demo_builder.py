@@ -89,7 +89,7 @@ class DemoBuilder:
             "id": p.id, "customer_id": p.customer_id, "status": p.status, "created_at": created,
             "paid_at": paid_at, "shipped_at": None, "delivered_at": None, "cancelled_at": None,
             "items_total": items_total, "shipping_fee": shipping_fee, "coupon_discount": coupon,
-            "amount_paid": full if paid_at else Decimal("0"),
+            "amount_paid": full if paid_at else Decimal("0.00"),
             "payment_method": p.payment[0] if paid_at else None, "payment_bank": p.payment[1] if paid_at else None,
             "has_shipping_insurance": p.insurance, "is_presale": p.presale is not None,
             "deposit_amount": None, "deposit_paid_at": None, "balance_due_by": None, "balance_paid_at": None,
@@ -118,7 +118,7 @@ class DemoBuilder:
         self.rows["orders"].append(row)
 
     def _presale(self, row: dict[str, Any], p: OrderPlan, full: Decimal, created: datetime) -> None:
-        deposit = (full * Decimal("0.1")).quantize(Decimal("1"))
+        deposit = (full * Decimal("0.1")).quantize(Decimal("1")).quantize(CENT)
         row["deposit_amount"] = deposit
         row["deposit_paid_at"] = created + 5 * timedelta(minutes=1)
         row["payment_method"], row["payment_bank"] = p.payment
@@ -153,7 +153,7 @@ class DemoBuilder:
             (dest_zh, f"【{dest_zh}】已签收，签收人：本人", f"Delivered in {dest_en}, signed by the recipient"),
         ]
         delivered_status = p.status not in ("shipped",)
-        events = [(shipped + h * H, *s) for h, s in zip(LEGS, stories)]
+        events = [(shipped + h * H, *s) for h, s in zip(LEGS, stories, strict=True)]
         status, eta, alt = "in_transit", (shipped + 3 * D).date(), list(p.alt_couriers)
         if delivered_status:
             status, eta = "delivered", events[-1][0].date()
@@ -165,8 +165,13 @@ class DemoBuilder:
             events = events[:stop]
             last = events[-1]
             loc = last[1]
-            events.append((last[0] + 4 * H, loc, f"【{loc}】因{delay_cause_text(p.delay)}，快件暂时滞留，恢复后将第一时间派送",
-                           f"Held because of {delay_cause_text(p.delay, 'en')}; it moves on as soon as possible"))
+            if p.delay == "courier_unreachable":
+                held = (f"【{loc}】目的地超出{courier_name(p.courier)}派送范围，暂无法派送",
+                        f"The address is outside {courier_name(p.courier, 'en')}'s delivery area; cannot deliver")
+            else:
+                held = (f"【{loc}】因{delay_cause_text(p.delay)}，快件暂时滞留，恢复后将第一时间派送",
+                        f"Held because of {delay_cause_text(p.delay, 'en')}; it moves on as soon as possible")
+            events.append((last[0] + 4 * H, loc, *held))
             status = "exception"
             eta = (self.now + 3 * D).date()
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -100,6 +101,7 @@ TABLES: dict[str, TableSpec] = {
 }
 LOAD_ORDER = ("customers", "orders", "items", "shipments", "events", "refunds", "returns", "invoices")
 
+CENT = Decimal("0.01")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -108,66 +110,88 @@ def is_missing(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+def _parse_text(spec: FieldSpec, raw: Any) -> str:
+    if isinstance(raw, (dict, list, bool)):
+        raise ValueError("expected text")
+    text = str(raw).strip()
+    if spec.pattern and not re.fullmatch(spec.pattern, text):
+        raise ValueError(f"{text!r} does not match the pattern {spec.pattern}")
+    return text
+
+
+def _parse_enum(spec: FieldSpec, raw: Any) -> str:
+    text = str(raw).strip()
+    if text not in spec.choices:
+        raise ValueError(f"{text!r} is not one of {', '.join(spec.choices)}")
+    return text
+
+
+def _parse_int(spec: FieldSpec, raw: Any) -> int:
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        raise ValueError("expected a whole number")
+    try:
+        number = int(raw) if isinstance(raw, (int, float)) else int(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a whole number") from None
+    if number < 0:
+        raise ValueError("must not be negative")
+    return number
+
+
+def _parse_money(spec: FieldSpec, raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise ValueError("expected an amount")
+    try:
+        amount = Decimal(str(raw).strip().lstrip("¥"))
+    except InvalidOperation:
+        raise ValueError(f"{raw!r} is not an amount") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("amount must be a non-negative number")
+    if amount != amount.quantize(CENT):
+        raise ValueError("amount has more than 2 decimals")
+    return amount.quantize(CENT)
+
+
+def _parse_bool(spec: FieldSpec, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{raw!r} is not true/false")
+
+
+def _parse_datetime(spec: FieldSpec, raw: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not an ISO date-time (2026-11-11T09:30:00)") from None
+    # Stored naive in shop-local time; an explicit offset is converted to this machine's local time.
+    return moment if moment.tzinfo is None else moment.astimezone().replace(tzinfo=None)
+
+
+def _parse_date(spec: FieldSpec, raw: Any) -> date:
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not an ISO date (2026-11-11)") from None
+
+
+def _parse_list_field(spec: FieldSpec, raw: Any) -> list[str]:
+    return _parse_list(raw)
+
+
+_PARSERS: dict[str, Callable[[FieldSpec, Any], Any]] = {
+    "str": _parse_text, "enum": _parse_enum, "int": _parse_int, "money": _parse_money, "bool": _parse_bool,
+    "datetime": _parse_datetime, "date": _parse_date, "list": _parse_list_field,
+}
+
+
 def parse_value(spec: FieldSpec, raw: Any) -> Any:
     """Convert a JSON value or CSV string to the field's Python type; raises ValueError with a short reason."""
-    kind = spec.kind
-    if kind == "str":
-        if isinstance(raw, (dict, list, bool)):
-            raise ValueError("expected text")
-        text = str(raw).strip()
-        if spec.pattern and not re.fullmatch(spec.pattern, text):
-            raise ValueError(f"{text!r} does not match the pattern {spec.pattern}")
-        return text
-    if kind == "enum":
-        value = str(raw).strip()
-        if value not in spec.choices:
-            raise ValueError(f"{value!r} is not one of {', '.join(spec.choices)}")
-        return value
-    if kind == "int":
-        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-            raise ValueError("expected a whole number")
-        try:
-            value = int(str(raw).strip()) if not isinstance(raw, (int, float)) else int(raw)
-        except ValueError:
-            raise ValueError(f"{raw!r} is not a whole number") from None
-        if value < 0:
-            raise ValueError("must not be negative")
-        return value
-    if kind == "money":
-        if isinstance(raw, bool):
-            raise ValueError("expected an amount")
-        try:
-            value = Decimal(str(raw).strip().lstrip("¥"))
-        except InvalidOperation:
-            raise ValueError(f"{raw!r} is not an amount") from None
-        if not value.is_finite() or value < 0:
-            raise ValueError("amount must be a non-negative number")
-        if value != value.quantize(Decimal("0.01")):
-            raise ValueError("amount has more than 2 decimals")
-        return value.quantize(Decimal("0.01"))
-    if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"{raw!r} is not true/false")
-    if kind == "datetime":
-        try:
-            value = datetime.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise ValueError(f"{raw!r} is not an ISO date-time (2026-11-11T09:30:00)") from None
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone().replace(tzinfo=None)
-    if kind == "date":
-        try:
-            return date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise ValueError(f"{raw!r} is not an ISO date (2026-11-11)") from None
-    if kind == "list":
-        return _parse_list(raw)
-    raise AssertionError(kind)
+    return _PARSERS[spec.kind](spec, raw)
 
 
 def _parse_list(raw: Any) -> list[str]:

@@ -44,12 +44,12 @@ def apply_cancel(s: Session, order_id: str, customer_id: str, reason: str, now: 
         return CancelResult(outcome=err or "not_found", order_id=order_id, status=None)
     if o.status == "cancelled":
         existing = s.get(m.Refund, cancel_refund_id(o.id))
-        refund = refund_record(existing) if existing else None
-        return CancelResult(outcome="cancelled", order_id=o.id, status=o.status, refund=refund, already=True)
+        earlier = refund_record(existing) if existing else None
+        return CancelResult(outcome="cancelled", order_id=o.id, status=o.status, refund=earlier, already=True)
     block = rules.cancel_block_reason(order_record(o))
     if block is not None:
         return CancelResult(outcome=block, order_id=o.id, status=o.status)
-    refund = None
+    refund: m.Refund | None = None
     if o.status == "paid" and o.amount_paid > 0:
         item, shipping, coupon, total = rules.cancellation_refund_amounts(order_record(o))
         method = _payment_method(s, o)

@@ -61,6 +61,7 @@
     conv = data; conv.customer_id = $("customer").value;
     sessionStorage.setItem("conv", JSON.stringify(conv));
     $("msgs").innerHTML = ""; shown = new Set(); lastSeq = 0; $("rating").hidden = true;
+    setStatus(data);
     poll();
   }
 

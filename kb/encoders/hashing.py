@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -24,7 +24,7 @@ class HashingEncoder:
         out = np.zeros((len(items), self.dim), dtype=np.float32)
         for i, text in enumerate(items):
             chars = [c for c in text.lower() if not c.isspace()]
-            grams = chars + [a + b for a, b in zip(chars, chars[1:])]
+            grams = chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
             for gram in grams:
                 out[i, zlib.crc32(gram.encode("utf-8")) % self.dim] += 1.0
         return l2_normalise(out)

@@ -68,7 +68,7 @@ def test_entries_crud_requires_token(client: FlaskClient) -> None:
     assert client.put("/entries/faq.invoice.vat", json=english, headers=AUTH).status_code == 200
     entry = client.get("/entries/faq.invoice.vat").get_json()
     assert entry["zh"]["question"] == "可以开专票吗？" and entry["en"]["answer"] == "Yes."
-    listed = client.get("/entries?kind=faq&q=invoice").get_json()
+    listed = client.get("/entries?kind=faq&q=专票").get_json()
     assert [e["id"] for e in listed["entries"]] == ["faq.invoice.vat"]
     bad = client.put("/entries/faq.x", json={"question": "Q"}, headers=AUTH)
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "answer"

@@ -1,0 +1,85 @@
+"""Latency, throughput, memory and index-scale measurements for the KB benchmark."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kb.encoders import Encoder
+from kb.index import KnowledgeIndex
+from kb.records import IndexRow
+
+
+def percentiles(ms: Sequence[float]) -> dict[str, float]:
+    arr = np.asarray(ms)
+    return {"p50_ms": round(float(np.percentile(arr, 50)), 2), "p95_ms": round(float(np.percentile(arr, 95)), 2),
+            "mean_ms": round(float(arr.mean()), 2), "n": len(arr)}
+
+
+def rss_mb() -> dict[str, float]:
+    """Current and peak resident memory of this process (Linux /proc)."""
+    out = {}
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key = "rss_mb" if line.startswith("VmRSS") else "peak_rss_mb"
+                out[key] = round(int(line.split()[1]) / 1024, 1)
+    return out
+
+
+def synthetic_index(base: np.ndarray, n_rows: int, rows_per_entry: int, seed: int = 0,
+                    noise: float = 0.35) -> tuple[KnowledgeIndex, float]:
+    """Index of ``n_rows`` randomly perturbed copies of real vectors; returns (index, build seconds)."""
+    rng = np.random.default_rng(seed)
+    picks = base[rng.integers(0, len(base), size=n_rows)]
+    vecs = picks + rng.normal(scale=noise / np.sqrt(base.shape[1]), size=picks.shape).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    rows = [IndexRow(f"syn.{i // rows_per_entry}", "", "zh") for i in range(n_rows)]
+    start = time.perf_counter()
+    index = KnowledgeIndex.build(rows, vecs.astype(np.float32))
+    return index, time.perf_counter() - start
+
+
+def single_query_latency(encoder: Encoder, search: Any, queries: Sequence[str], rounds: int = 1) -> dict[str, float]:
+    """Per query: encode + ``search(vector)``; wall-clock milliseconds."""
+    times = []
+    for _ in range(rounds):
+        for q in queries:
+            start = time.perf_counter()
+            vec = encoder.encode([q], kind="query")
+            search(vec)
+            times.append((time.perf_counter() - start) * 1000)
+    return percentiles(times)
+
+
+def throughput(encoder: Encoder, texts: Sequence[str], batch: int = 32) -> float:
+    """Sentences per second when encoding in batches."""
+    start = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        encoder.encode(list(texts[i:i + batch]), kind="passage")
+    return len(texts) / (time.perf_counter() - start)
+
+
+def scale_runs(base: np.ndarray, query_vecs: np.ndarray, sizes: Sequence[int],
+               rows_per_entry: int, sentences_per_s: float) -> list[dict[str, Any]]:
+    """Build time and search latency (index only) for synthetic indexes of several sizes."""
+    out = []
+    for entries in sizes:
+        n_rows = entries * rows_per_entry
+        index, seconds = synthetic_index(base, n_rows, rows_per_entry)
+        times = []
+        for q in query_vecs:
+            start = time.perf_counter()
+            index.search(q[None, :], 5)
+            times.append((time.perf_counter() - start) * 1000)
+        out.append({"entries": entries, "rows": n_rows, "index_build_s": round(seconds, 2),
+                    "encode_estimate_s": round(n_rows / sentences_per_s, 1),
+                    "total_build_estimate_s": round(seconds + n_rows / sentences_per_s, 1),
+                    "search": percentiles(times), **rss_mb()})
+        del index
+    return out

@@ -1,0 +1,115 @@
+"""Session start, the order form, handoff, and the KB / fallback path."""
+
+from __future__ import annotations
+
+import asyncio
+
+from action_helpers import make_tracker, slot_events, texts
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients import BridgeClient, Services
+from actions.handoff import ActionHandoff
+from actions.knowledge import ActionKbAnswer
+from actions.order_form import ActionAskOrderId, ValidateOrderForm
+from actions.session import ActionSessionStart
+
+
+def test_session_start_takes_customer_id_from_metadata(services: Services) -> None:
+    tracker = make_tracker(customer_id=None, slots={"session_started_metadata": {"customer_id": "C1002"}, "lang": None})
+    events = ActionSessionStart().run(CollectingDispatcher(), tracker, {})
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+    assert slot_events(events)["customer_id"] == "C1002" and slot_events(events)["lang"] == "en"
+
+
+def test_form_preselects_the_only_fitting_order(services: Services) -> None:
+    form = ValidateOrderForm()
+    tracker = make_tracker("track_parcel", customer_id="C1004", slots={"order_topic": "track"}, active_loop="order_form")
+    assert asyncio.run(form.extract_order_id(CollectingDispatcher(), tracker, {})) == {"order_id": "E1004000001"}
+    many = make_tracker("track_parcel", customer_id="C1001", slots={"order_topic": "track"}, active_loop="order_form")
+    assert asyncio.run(form.extract_order_id(CollectingDispatcher(), many, {})) == {}
+
+
+def test_form_lists_several_orders_as_buttons(services: Services) -> None:
+    d = CollectingDispatcher()
+    ActionAskOrderId().run(d, make_tracker("track_parcel", slots={"order_topic": "track"}), {})
+    payloads = [b["payload"] for b in d.messages[0]["buttons"]]
+    assert payloads == ['/inform_order_id{"order_id":"E1001000003"}', '/inform_order_id{"order_id":"E1001000002"}'] or \
+        sorted(payloads) == sorted(['/inform_order_id{"order_id":"E1001000003"}', '/inform_order_id{"order_id":"E1001000002"}'])
+
+
+def test_form_refuses_another_customers_order(services: Services) -> None:
+    d = CollectingDispatcher()
+    result = ValidateOrderForm().validate_order_id("E1002000001", d, make_tracker("inform_order_id"), {})
+    assert result == {"order_id": None} and "不在您的账号下" in texts(d)
+    result = ValidateOrderForm().validate_order_id("e1001000003", d, make_tracker("inform_order_id"), {})
+    assert result == {"order_id": "E1001000003", "last_order_id": "E1001000003"}
+
+
+def test_form_without_identity_verifies_phone_digits(services: Services) -> None:
+    form = ValidateOrderForm()
+    anon = make_tracker("inform_order_id", customer_id=None, slots={"order_id": "E1002000001"})
+    assert asyncio.run(form.required_slots(["order_id"], CollectingDispatcher(), anon, {})) == ["order_id", "phone_last4"]
+    d = CollectingDispatcher()
+    assert form.validate_phone_last4("9999", d, anon, {}) == {"phone_last4": None, "order_id": None}
+    ok = form.validate_phone_last4("1002", CollectingDispatcher(), anon, {})
+    assert ok["verified_orders"] == ["E1002000001"] and ok["last_order_id"] == "E1002000001"
+
+
+def test_handoff_posts_notice_and_pauses(services: Services, bridge) -> None:  # type: ignore[no-untyped-def]
+    d = CollectingDispatcher()
+    events = ActionHandoff().run(d, make_tracker("ask_human", text="转人工", sender="h-1"), {})
+    assert bridge.notices[0]["reason"] == "explicit_human" and bridge.notices[0]["conversation_id"] == "h-1"
+    assert "人工客服" in texts(d) and events[-1]["event"] == "pause"
+
+
+def test_complaint_and_compensation_reasons(services: Services, bridge) -> None:  # type: ignore[no-untyped-def]
+    ActionHandoff().run(CollectingDispatcher(), make_tracker("complaint", text="再不处理我就投诉12315"), {})
+    ActionHandoff().run(CollectingDispatcher(), make_tracker("ask_human", lang="en", text="I want compensation"), {})
+    assert [n["reason"] for n in bridge.notices] == ["complaint_threat", "needs_judgement"]
+
+
+def test_handoff_still_pauses_when_bridge_is_down(services: Services) -> None:
+    services.bridge = BridgeClient("http://127.0.0.1:9", "x", 0.5)  # nothing listens on port 9
+    d = CollectingDispatcher()
+    events = ActionHandoff().run(d, make_tracker("ask_human", lang="en", text="human please"), {})
+    assert events[-1]["event"] == "pause" and "human agent" in texts(d)
+
+
+def test_handoff_during_form_closes_the_form(services: Services) -> None:
+    events = ActionHandoff().run(CollectingDispatcher(), make_tracker("ask_human", active_loop="order_form"), {})
+    assert {"event": "active_loop", "name": None, "timestamp": None} in [
+        {k: e.get(k) for k in ("event", "name", "timestamp")} for e in events]
+
+
+def test_kb_answer_records_entry_and_score(services: Services) -> None:
+    d = CollectingDispatcher()
+    events = ActionKbAnswer().run(d, make_tracker("coupon_price_protection", lang="en", text="how do I get price protection"), {})
+    slots = slot_events(events)
+    assert slots["kb_entry_id"] == "faq.promo.price_protection" and 0 < slots["kb_score"] <= 1
+    assert slots["kb_failures"] == 0.0 and texts(d)
+
+
+def test_kb_twice_not_understood_goes_to_a_human(services: Services, bridge) -> None:  # type: ignore[no-untyped-def]
+    d = CollectingDispatcher()
+    events = ActionKbAnswer().run(d, make_tracker("nlu_fallback", text="zzzz qqqq"), {})
+    assert slot_events(events)["kb_failures"] == 1.0 and "没太明白" in texts(d) and not bridge.notices
+    d = CollectingDispatcher()
+    events = ActionKbAnswer().run(d, make_tracker("nlu_fallback", text="zzzz qqqq", slots={"kb_failures": 1.0}), {})
+    assert bridge.notices[0]["reason"] == "bot_failure" and events[-1]["event"] == "pause"
+
+
+def test_kb_close_hits_become_a_clarifying_question(services: Services, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from actions import knowledge
+
+    real = services.kb.search
+
+    def close_hits(query: str, **kw):  # type: ignore[no-untyped-def]
+        result = real(query, **kw)
+        result["hits"][1]["score"] = result["hits"][0]["score"] - 0.001  # force a near tie on real hits
+        result["in_scope"] = True
+        return result
+
+    monkeypatch.setattr(services.kb, "search", close_hits)
+    d = CollectingDispatcher()
+    knowledge.ActionKbAnswer().run(d, make_tracker("nlu_fallback", text="怎么申请价保"), {})
+    assert len(d.messages[0]["buttons"]) == 2 and "哪一个" in texts(d)

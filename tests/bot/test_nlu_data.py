@@ -1,0 +1,106 @@
+"""Checks on the NLU training data and the held-out set: coverage, annotations, no leakage."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DESIGN_INTENTS = {
+    "greet", "goodbye", "thank", "affirm", "deny", "order_status", "track_parcel",
+    "delivery_delay", "cancel_order", "change_address", "return_goods", "exchange_goods",
+    "refund_status", "shipping_insurance", "invoice", "coupon_price_protection",
+    "product_question", "ask_human", "complaint", "inform_order_id", "inform_return_reason",
+    "out_of_scope", "bot_challenge",
+}
+ENTITY = re.compile(r"\[([^\]]+)\](?:\((\w+)\)|\{([^}]+)\})")
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def load_examples(paths: list[Path]) -> list[tuple[str, str]]:
+    """(intent, raw annotated example) pairs from Rasa NLU YAML files."""
+    rows = []
+    for path in paths:
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                rows += [(block["intent"], line[2:].strip())
+                         for line in block["examples"].splitlines() if line.startswith("- ")]
+    return rows
+
+
+def plain(example: str) -> str:
+    return ENTITY.sub(lambda m: m.group(1), example)
+
+
+def lang_of(example: str) -> str:
+    return "zh" if CJK.search(example) else "en" if LATIN.search(plain(example)) else "none"
+
+
+TRAIN = load_examples(sorted((ROOT / "bot" / "nlu").glob("*.yml")))
+HELDOUT = load_examples([ROOT / "bench" / "data" / "nlu_heldout.yml"])
+
+
+def test_every_design_intent_is_trained_and_nothing_else():
+    assert {intent for intent, _ in TRAIN} == DESIGN_INTENTS
+
+
+@pytest.mark.parametrize("intent", sorted(DESIGN_INTENTS - {"inform_order_id"}))
+def test_at_least_30_examples_per_language(intent):
+    counts = Counter(lang_of(ex) for i, ex in TRAIN if i == intent)
+    assert counts["zh"] >= 30 and counts["en"] >= 30, counts
+
+
+def test_out_of_scope_is_broad():
+    counts = Counter(lang_of(ex) for i, ex in TRAIN if i == "out_of_scope")
+    assert counts["zh"] >= 150 and counts["en"] >= 150, counts
+
+
+def test_no_duplicate_training_examples_across_intents():
+    seen: dict[str, str] = {}
+    clashes = []
+    for intent, ex in TRAIN:
+        key = plain(ex).lower()
+        if key in seen and seen[key] != intent:
+            clashes.append((key, seen[key], intent))
+        seen[key] = intent
+    assert not clashes
+
+
+def test_order_ids_and_phone_digits_are_well_formed():
+    for _intent, ex in TRAIN + HELDOUT:
+        for text, name, _ in ENTITY.findall(ex):
+            if name == "order_id":
+                assert re.fullmatch(r"[Ee]\d{10}", text), ex
+            if name == "phone_last4":
+                assert re.fullmatch(r"\d{4}", text), ex
+
+
+def test_unannotated_order_ids_do_not_exist():
+    for _, ex in TRAIN + HELDOUT:
+        stripped = ENTITY.sub("", ex)
+        assert not re.search(r"[Ee]\d{10}", stripped), ex
+
+
+def test_return_reasons_map_to_quality_or_personal():
+    for _, ex in TRAIN + HELDOUT:
+        for _, _, meta in ENTITY.findall(ex):
+            if meta:
+                value = yaml.safe_load("{" + meta + "}")
+                assert value["entity"] == "return_reason" and value["value"] in {"quality", "personal"}
+
+
+def test_heldout_is_large_bilingual_and_covers_every_intent():
+    langs = Counter(lang_of(ex) for _, ex in HELDOUT)
+    assert len(HELDOUT) >= 400 and langs["zh"] >= 200 and langs["en"] >= 150, langs
+    assert {intent for intent, _ in HELDOUT} == DESIGN_INTENTS
+
+
+def test_heldout_never_appears_in_training():
+    trained = {plain(ex).lower() for _, ex in TRAIN}
+    leaked = [ex for _, ex in HELDOUT if plain(ex).lower() in trained]
+    assert not leaked

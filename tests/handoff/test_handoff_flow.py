@@ -1,0 +1,106 @@
+"""Handoff: assess or bot notice → pause + queue + honest notice; console claim/reply/hand back/close/rate."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.handoff.conftest import SERVICE_TOKEN, RasaStub, login_agent, say, services_of, start_conversation
+
+
+def _texts(client: FlaskClient, conv_id: str, auth: dict[str, str]) -> list[tuple[str, str]]:
+    return [(m["role"], m["text"]) for m in client.get(f"/api/conversations/{conv_id}/messages",
+                                                        headers=auth).json["messages"]]
+
+
+def test_angry_customer_is_queued_bot_paused_and_told_position(app: Flask, client: FlaskClient,
+                                                               rasa_stub: RasaStub) -> None:
+    agent, _ = login_agent(app)  # one agent online
+    conv_id, auth = start_conversation(client)
+    say(client, conv_id, auth, "where is my fridge", "m1")
+    resp = say(client, conv_id, auth, "I am so angry, this is a joke", "m2")
+    assert resp.json["state"] == "to_agent"
+    assert rasa_stub.events("pause") == [conv_id]
+    assert len(rasa_stub.events("message")) == 1  # the angry message did not go to the bot
+    status = client.get(f"/api/conversations/{conv_id}", headers=auth).json
+    assert status["status"] == "queued" and status["queue_position"] == 1
+    notice = _texts(client, conv_id, auth)[-1]
+    assert notice[0] == "system" and "number 1 in the queue" not in notice[1]  # C1001 is a zh customer
+    assert "排队第 1 位" in notice[1] and "分钟" in notice[1]
+    queue = agent.get("/console/api/queue").json["queue"]
+    assert [(c["id"], c["reasons"]) for c in queue] == [(conv_id, ["anger"])]
+    assert queue[0]["priority"] > 0  # gold tier + high-value order + emotion
+
+
+def test_no_agent_online_creates_ticket_with_reply_time(client: FlaskClient) -> None:
+    conv_id, auth = start_conversation(client, "C1002")
+    say(client, conv_id, auth, "I want a human please", "m1")
+    role, text = _texts(client, conv_id, auth)[-1]
+    assert role == "system" and "ticket" in text and "No colleague is free" in text
+    assert client.get(f"/api/conversations/{conv_id}", headers=auth).json["ticket"] is True
+
+
+def test_full_agent_cycle_with_handback_close_and_rating(app: Flask, client: FlaskClient, rasa_stub: RasaStub) -> None:
+    agent, csrf = login_agent(app)
+    conv_id, auth = start_conversation(client)
+    say(client, conv_id, auth, "转人工", "m1")
+    base = f"/console/api/conversations/{conv_id}"
+    h = {"X-CSRFToken": csrf}
+    assert agent.post(f"{base}/claim", json={}, headers=h).json["status"] == "agent"
+    assert agent.post(f"{base}/claim", json={}, headers=h).status_code == 409
+    say(client, conv_id, auth, "我的冰箱坏了", "m2")
+    seen = agent.get(f"{base}/messages?after=0").json["messages"]
+    assert seen[-1]["text"] == "我的冰箱坏了" and seen[-1]["role"] == "customer"
+    assert len(rasa_stub.events("message")) == 0  # while an agent owns it nothing reaches the bot
+    assert agent.post(f"{base}/reply", json={"text": "马上处理", "client_msg_id": "r1"}, headers=h).status_code == 201
+    assert agent.post(f"{base}/reply", json={"text": "马上处理", "client_msg_id": "r1"}, headers=h).status_code == 200
+    assert agent.post(f"{base}/note", json={"text": "customer sent photos"}, headers=h).status_code == 201
+    assert [t for r, t in _texts(client, conv_id, auth) if r == "agent"] == ["马上处理"]
+    assert agent.post(f"{base}/handback", json={}, headers=h).json["status"] == "bot"
+    assert rasa_stub.events("resume") == [conv_id]
+    say(client, conv_id, auth, "发票怎么开", "m3")
+    assert _texts(client, conv_id, auth)[-1] == ("bot", "bot: 发票怎么开")
+    say(client, conv_id, auth, "人工", "m4")
+    agent.post(f"{base}/claim", json={}, headers=h)
+    assert agent.post(f"{base}/close", json={"resolution": "nonsense"}, headers=h).status_code == 400
+    assert agent.post(f"{base}/close", json={"resolution": "resolved"}, headers=h).json["status"] == "closed"
+    assert client.get(f"/api/conversations/{conv_id}/messages", headers=auth).json["messages"][-1]["meta"] == \
+        {"type": "rating_request"}
+    assert client.post(f"/api/conversations/{conv_id}/rating", json={"rating": 6}, headers=auth).status_code == 400
+    assert client.post(f"/api/conversations/{conv_id}/rating", json={"rating": 5}, headers=auth).status_code == 200
+    assert client.post(f"/api/conversations/{conv_id}/rating", json={"rating": 4}, headers=auth).status_code == 409
+    assert services_of(app).store.conversation(conv_id).rating == 5  # type: ignore[union-attr]
+
+
+def test_context_packet_has_reasons_orders_intents_and_masks_personal_data(app: Flask, client: FlaskClient) -> None:
+    agent, _ = login_agent(app)
+    conv_id, auth = start_conversation(client)
+    say(client, conv_id, auth, "订单E2026110001的冰箱还没到，电话13800001001", "m1")
+    say(client, conv_id, auth, "气死我了，送到文三路88号3栋501室", "m2")
+    packet = agent.get(f"/console/api/conversations/{conv_id}/context").json
+    assert packet["reasons"][0]["code"] == "anger" and "气死我了" in packet["reasons"][0]["triggers"][0]
+    assert [p["emotion"] for p in packet["trajectory"]] == [0.1, 0.9]
+    assert packet["intents"] == [{"text": "where is my order", "intent": "order_status", "confidence": 0.93}]
+    assert packet["orders"][0]["id"] == "E2026110001" and packet["orders"][0]["tracking"][0]["courier"] == "SF"
+    assert packet["customer"]["vip_tier"] == "gold" and packet["customer"]["phone"] == "138****1001"
+    assert "文三路" not in packet["orders"][0]["address"]
+    page = agent.get(f"/console/c/{conv_id}").get_data(as_text=True)
+    assert "13800001001" not in page and "138****1001" in page and "E2026110001" in page
+    assert "文三路88号" not in page
+
+
+def test_bot_handoff_notice_needs_service_token(app: Flask, client: FlaskClient, rasa_stub: RasaStub) -> None:
+    conv_id, auth = start_conversation(client)
+    body = {"conversation_id": conv_id, "reason": "needs_judgement", "detail": "wants compensation",
+            "intent": "complaint"}
+    assert client.post("/api/internal/handoff", json=body).status_code == 401
+    assert client.post("/api/internal/handoff", json=body, headers={"Authorization": "Bearer nope"}).status_code == 401
+    ok = client.post("/api/internal/handoff", json=body, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+    assert ok.status_code == 200 and ok.json["queued"] is True and ok.json["status"] == "queued"
+    again = client.post("/api/internal/handoff", json=body, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+    assert again.json["queued"] is False  # idempotent
+    conv = services_of(app).store.conversation(conv_id)
+    assert conv is not None and conv.rasa_sync == "pause"  # paused by the worker, never inside Rasa's lock
+    bad = client.post("/api/internal/handoff", json=dict(body, reason="whatever"),
+                      headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "reason"
