@@ -14,15 +14,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from handoff.assess import REASON_CODES, HandoffConfig, LexiconScorer, assess, load_config  # noqa: E402
 from handoff.assess.emotion import EmotionScorer, combine, cue_features  # noqa: E402
 from handoff.assess.model import load_scorer  # noqa: E402
+from handoff.assess.paths import training_data_path  # noqa: E402
 from handoff.assess.payload import parse_conversation  # noqa: E402
 from handoff.assess.train import ensure_model, read_examples  # noqa: E402
-from handoff.assess.paths import training_data_path  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "handoff_conversations.jsonl"
 EVAL = ROOT.parent / "shared" / "eval"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -38,7 +39,8 @@ def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {sorted(unknown)}")
-    cfg = KBConfig(**{k: tuple(v) if k == "warmup" else v for k, v in raw.items()})
+    values: dict[str, Any] = {k: tuple(v) if k == "warmup" else v for k, v in raw.items()}
+    cfg = KBConfig(**values)
     if cfg.encoder not in ENCODER_NAMES:
         raise ConfigError(f"{source}: encoder must be one of {ENCODER_NAMES}, not {cfg.encoder!r}")
     if not -1.0 <= float(cfg.threshold) <= 1.0:

@@ -52,7 +52,7 @@ def load_queries(path: Path, need_gold: bool = True) -> list[LabelledQuery]:
     return out
 
 
-def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, Any]:
     """Recall@1, Recall@5 and MRR from 1-based gold ranks (None = not in the list)."""
     n = len(ranks)
     if n == 0:
@@ -64,7 +64,7 @@ def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:
 
 
 def scope_metrics(in_scores: Sequence[float], ood_scores: Sequence[float],
-                  threshold: float) -> dict[str, float]:
+                  threshold: float) -> dict[str, Any]:
     """Out-of-scope as the positive class: precision/recall of "reject", plus in-scope kept."""
     rejected_ood = sum(1 for s in ood_scores if s < threshold)
     rejected_in = sum(1 for s in in_scores if s < threshold)

@@ -82,7 +82,7 @@ class KnowledgeIndex:
         present = [eid for eid in dict.fromkeys(entry_ids) if eid in self._by_entry]
         row_ids = [rid for eid in present for rid in self._by_entry[eid]]
         if row_ids:
-            self._index.remove_ids(np.asarray(row_ids, dtype=np.int64))
+            self._index.remove_ids(np.asarray(row_ids, dtype=np.int64))  # type: ignore[arg-type]
         for eid in present:
             for rid in self._by_entry.pop(eid):
                 del self._rows[rid]
@@ -148,7 +148,7 @@ class KnowledgeIndex:
         except (OSError, ValueError, RuntimeError) as exc:
             raise IndexLoadError(f"cannot read index in {directory}: {exc}") from None
         index = cls(int(payload["dim"]))
-        index._index = raw
+        index._index = raw  # type: ignore[assignment]
         index._next_id = int(payload["next_id"])
         for item in payload["rows"]:
             row = IndexRow(item["entry_id"], item["text"], item["lang"])

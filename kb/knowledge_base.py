@@ -118,7 +118,10 @@ class KnowledgeBase:
         """Add or replace entries; only entries whose content changed are re-encoded."""
         if self.index is not None and self.encoder is not None:
             self._check_encoder(self.encoder)
-        added, updated, todo, same = [], [], [], 0
+        added: list[str] = []
+        updated: list[str] = []
+        todo: list[Entry] = []
+        same = 0
         for entry in entries:
             old = self.entries.get(entry.id)
             if old is not None and entry_hash(old) == entry_hash(entry):

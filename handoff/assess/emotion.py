@@ -17,7 +17,10 @@ from .text import normalise
 class EmotionScorer(Protocol):
     """Anything that maps customer messages to P(angry or distressed) in [0, 1]."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Short identifier reported with the decision."""
+        ...
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """One probability per text, same order."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.misses import MissLog, normalise
+from kb.misses import MissLog, MissQueryError, misses_path, normalise, parse_top_args, record_result
 
 T0 = datetime(2026, 11, 11, 0, 0, tzinfo=UTC)
 
@@ -125,3 +125,52 @@ def test_two_processes_share_the_file(tmp_path: Path) -> None:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0]
     assert MissLog(path).count() == 100
+
+
+def test_record_result_keeps_only_out_of_scope_searches(tmp_path: Path) -> None:
+    log = MissLog(tmp_path / "m.db")
+    hit = {"id": "faq.refund.timing", "score": 0.41}
+    assert record_result(log, {"query": "退款多久", "lang": "zh", "in_scope": True, "hits": [hit]}) is None
+    miss = record_result(log, {"query": "火星快递", "lang": "zh", "in_scope": False, "hits": [hit]}, T0)
+    empty = record_result(log, {"query": "xyzzy", "lang": "en", "in_scope": False, "hits": []}, T0)
+    assert miss is not None and (miss.top_id, miss.top_score, miss.lang) == ("faq.refund.timing", 0.41, "zh")
+    assert empty is not None and empty.top_id is None and empty.top_score is None
+    assert log.count() == 2
+
+
+@pytest.mark.parametrize("args, expected", [
+    ({}, (50, None)),
+    ({"limit": "5", "since": "2026-11-11T08:00:00+08:00"}, (5, T0)),
+])
+def test_parse_top_args(args: dict[str, str], expected: tuple[int, datetime | None]) -> None:
+    assert parse_top_args(args) == expected
+
+
+@pytest.mark.parametrize("args, field", [
+    ({"limit": "0"}, "limit"), ({"limit": "x"}, "limit"), ({"limit": "501"}, "limit"),
+    ({"since": "yesterday"}, "since"), ({"since": "2026-11-11T00:00:00"}, "since"),
+])
+def test_parse_top_args_names_the_bad_parameter(args: dict[str, str], field: str) -> None:
+    with pytest.raises(MissQueryError) as err:
+        parse_top_args(args)
+    assert err.value.field == field
+
+
+def test_the_log_survives_kb_saves_beside_the_kb_directory(tmp_path: Path, fixtures: Path) -> None:
+    pytest.importorskip("faiss")
+    from kb.encoders.hashing import HashingEncoder
+    from kb.knowledge_base import KnowledgeBase
+    from kb.loaders import load_files
+
+    kb_dir = tmp_path / "kb"
+    kb = KnowledgeBase.open(kb_dir, HashingEncoder())
+    kb.upsert(load_files([fixtures / "kb"]).values())
+    kb.save()
+    beside, inside = MissLog(misses_path(kb_dir)), MissLog(kb_dir / "misses.db")
+    beside.record("火星快递", "zh", None, None, T0)
+    inside.record("火星快递", "zh", None, None, T0)
+    kb.delete(["faq.refund.timing"])
+    kb.save()  # swaps the whole directory (atomic_write_dir)
+    assert misses_path(kb_dir) == tmp_path / "kb.misses.db"
+    assert MissLog(misses_path(kb_dir)).count() == 1
+    assert MissLog(kb_dir / "misses.db").count() == 0  # why the log does not live inside the KB directory
