@@ -143,7 +143,7 @@ def performance(fused: FusedEncoder, entries: dict[str, Entry], queries: list[st
             "at_10k_entries": {"rows": 10_000 * rows_per_entry, "index_build_s": round(build_s, 2),
                                "latency_encode_plus_search": at_10k},
             "batch_throughput_sentences_per_s": round(rate, 1), "scale_one_row_per_entry": scale,
-            "memory": perf.rss_mb()}
+            "bench_process_memory": perf.rss_mb(), "memory": perf.service_memory(ROOT)}
 
 
 def write_markdown(results: dict[str, Any], path: Path) -> None:

@@ -44,6 +44,8 @@ class Prediction:
     confidence: float
     entities: tuple[tuple[str, str], ...]
     gold_entities: tuple[tuple[str, str], ...] = ()
+    in_sim: float | None = None  # ScopeGate: similarity to the nearest in-scope training example
+    oos_sim: float | None = None  # ScopeGate: similarity to the nearest out-of-scope example
 
 
 # ---------------------------------------------------------------- pure metrics
@@ -142,6 +144,31 @@ def threshold_sweep(heldout: Sequence[Prediction], oos: dict[str, Sequence[Predi
     return rows
 
 
+def gate_rejects(pred: Prediction, threshold: float, min_similarity: float, margin: float) -> bool:
+    """Rejection by the classifier (out_of_scope / low confidence) or by the scope gate."""
+    if rejected(pred, threshold):
+        return True
+    if pred.in_sim is None or pred.oos_sim is None:
+        return False
+    return pred.in_sim < min_similarity or pred.oos_sim - pred.in_sim > margin
+
+
+def gate_sweep(heldout: Sequence[Prediction], oos: dict[str, Sequence[Prediction]], threshold: float,
+               grid: Sequence[tuple[float, float]]) -> list[dict[str, float]]:
+    """In-scope accuracy and out-of-scope rejection for scope-gate settings (min_similarity, margin)."""
+    in_scope = [p for p in heldout if p.gold != "out_of_scope"]
+    rows = []
+    for min_sim, margin in grid:
+        row = {"min_similarity": min_sim, "oos_margin": margin, "in_scope_accuracy": round(sum(
+            (not gate_rejects(p, threshold, min_sim, margin)) and p.top == p.gold
+            for p in in_scope) / max(len(in_scope), 1), 4)}
+        for name, preds in oos.items():
+            row[f"rejected_{name}"] = round(
+                sum(gate_rejects(p, threshold, min_sim, margin) for p in preds) / max(len(preds), 1), 4)
+        rows.append(row)
+    return rows
+
+
 # ---------------------------------------------------------------- data loading
 
 
@@ -222,11 +249,15 @@ def to_prediction(text: str, gold: str, parsed: dict[str, Any],
 
     ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
     top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+    scope = parsed.get("scope") or {}
+    if scope.get("classifier_intent"):  # the gate may have overridden the classifier's intent
+        top = scope["classifier_intent"]
     ents = tuple((e["entity"], str(e["value"])) for e in parsed.get("entities") or [])
     return Prediction(text=text, gold=gold, lang=detect_language(text) or "und",
                       final=parsed["intent"]["name"], top=top["name"],
                       confidence=float(top["confidence"]), entities=ents,
-                      gold_entities=gold_entities)
+                      gold_entities=gold_entities, in_sim=scope.get("in_scope_similarity"),
+                      oos_sim=scope.get("out_of_scope_similarity"))
 
 
 # ---------------------------------------------------------------- runs and report
@@ -304,6 +335,11 @@ def render_markdown(res: dict[str, Any]) -> str:
     for row in res["sweep"]:
         lines.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
                                        for v in row.values()) + " |")
+    if res.get("gate_sweep"):
+        keys = list(res["gate_sweep"][0])
+        lines += ["", "Scope-gate sweep at the configured fallback threshold:", "",
+                  "| " + " | ".join(keys) + " |", "|---" * len(keys) + "|"]
+        lines += ["| " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |" for row in res["gate_sweep"]]
     return "\n".join(lines) + "\n"
 
 
@@ -374,6 +410,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     own_oos = [p for p in heldout if p.gold == "out_of_scope"]
     res["sweep"] = threshold_sweep(heldout, {"heldout_oos": own_oos, **oos},
                                    [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    if any(p.in_sim is not None for p in heldout):
+        grid = [(m, d) for m in (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55) for d in (0.0, 0.05, 0.1, 1.0)]
+        res["gate_sweep"] = gate_sweep(heldout, {"heldout_oos": own_oos, **oos},
+                                       res["fallback_threshold"] or 0.0, grid)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "nlu.json").write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")

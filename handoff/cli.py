@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import os
@@ -49,10 +50,8 @@ def _worker(config: BridgeConfig) -> int:
 
     loop = RetryLoop(build_services(config))
     print("[handoff] retry worker running (Ctrl-C stops)", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         loop.run_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -83,3 +83,42 @@ def scale_runs(base: np.ndarray, query_vecs: np.ndarray, sizes: Sequence[int],
                     "search": percentiles(times), **rss_mb()})
         del index
     return out
+
+
+_SERVICE_PROBE = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from bench.kb.perf import rss_mb, synthetic_index
+from kb.config import load_config
+from kb.encoders import create_encoder
+from kb.knowledge_base import KnowledgeBase
+from kb.loaders import load_files
+cfg = load_config()
+kb = KnowledgeBase(Path(sys.argv[2]), create_encoder(cfg.encoder, torch_threads=cfg.torch_threads))
+kb.upsert(load_files([Path(sys.argv[1]) / "demo" / "kb"]).values())
+for q in ["订单什么时候发货", "where is my parcel", "退货运费谁出"] * 5:
+    kb.search(q)
+out = {"demo_kb": rss_mb()}
+base, _ = kb.index.vectors()
+big, _ = synthetic_index(base, 10_000 * max(1, round(kb.index.row_count() / kb.count())), 6)
+kb.search("退款多久到账")
+out["plus_10k_entry_index"] = rss_mb()
+print(json.dumps(out))
+"""
+
+
+def service_memory(repo_root: Path) -> dict[str, Any]:
+    """RSS of a fresh process shaped like `kb serve`: production encoder + demo KB (+ a 10k index)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([sys.executable, "-c", _SERVICE_PROBE, str(repo_root), tmp],
+                              capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1:]}
+    import json
+
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))

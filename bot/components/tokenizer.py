@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -10,13 +9,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-# A token is kept when it has at least one letter, digit or CJK character.
-_CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
-
-
-def keep_token(text: Text) -> bool:
-    """Whether a jieba token carries content (not only spaces or punctuation)."""
-    return bool(_CONTENT.search(text))
+from bot.components.text_rules import keep_token
 
 
 @DefaultV1Recipe.register(

@@ -53,7 +53,8 @@ class RasaClient:
         for item in resp.json() or []:
             if not isinstance(item, dict):
                 continue
-            custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+            raw_custom = item.get("custom")
+            custom: dict[str, Any] = raw_custom if isinstance(raw_custom, dict) else {}
             text_out = str(item.get("text") or custom.get("text") or "")
             if text_out or item.get("buttons"):
                 replies.append(BotReply(text_out, list(item.get("buttons") or []), dict(custom)))

@@ -127,9 +127,11 @@ class Store:
             with self.engine.begin() as conn:
                 if self._pg:
                     conn.execute(select(func.pg_advisory_xact_lock(_PG_MESSAGE_LOCK)))
-                seq = conn.execute(insert(messages).values(
+                key = conn.execute(insert(messages).values(
                     conversation_id=conv_id, client_msg_id=client_msg_id, role=role, text=text, state=state,
-                    agent_id=agent_id, meta=meta or {}, created_at=now, updated_at=now)).inserted_primary_key[0]
+                    agent_id=agent_id, meta=meta or {}, created_at=now, updated_at=now)).inserted_primary_key
+                assert key is not None
+                seq = key[0]
                 conn.execute(update(conversations).where(conversations.c.id == conv_id).values(updated_at=now))
         except IntegrityError:
             if client_msg_id is None:

@@ -168,8 +168,11 @@ def with_paraphrase(form: FaqForm, lang: str, text: str) -> FaqForm:
 
 
 # ----- pages -----
-def _kb_down(exc: KbUnavailable) -> Any:
-    return render_template("admin/unavailable.html", agent=g.agent, message=str(exc)), 503
+@bp.errorhandler(KbUnavailable)
+@bp.errorhandler(KbRejected)
+def _kb_down(exc: Exception) -> Any:
+    """Reads that fail show what the KB service said instead of a generic 500."""
+    return render_template("admin/unavailable.html", agent=g.get("agent"), message=str(exc)), 503
 
 
 def _retrain_view() -> dict[str, Any]:
@@ -182,18 +185,16 @@ def _retrain_view() -> dict[str, Any]:
 @supervisor_required
 def dashboard() -> Any:
     kb = admin_deps().kb
+    health = kb.health()
+    misses_error = None
     try:
-        health = kb.health()
         misses = kb.misses(limit=30)
-    except KbUnavailable as exc:
-        return _kb_down(exc)
-    except KbRejected as exc:
-        health, misses = {}, None
-        flash(f"Knowledge-base service: {exc.message}", "err")
+    except (KbUnavailable, KbRejected) as exc:
+        misses, misses_error = None, str(exc)
     for row in misses or []:
-        row["query"] = mask(str(row.get("query", "")))
+        row["query"] = mask(str(row.get("query", "")))  # customers type phone numbers and addresses
     return render_template("admin/dashboard.html", agent=g.agent, manifest=health.get("manifest") or {},
-                           health=health, misses=misses, **_retrain_view())
+                           health=health, misses=misses, misses_error=misses_error, **_retrain_view())
 
 
 @bp.get("/entries")
@@ -201,10 +202,7 @@ def dashboard() -> Any:
 def entries() -> Any:
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     q = (request.args.get("q") or "").strip()[:100]
-    try:
-        rows = admin_deps().kb.list_entries(kind, q or None)
-    except KbUnavailable as exc:
-        return _kb_down(exc)
+    rows = admin_deps().kb.list_entries(kind, q or None)
     return render_template("admin/entries.html", agent=g.agent, rows=rows, kind=kind, q=q, kinds=KINDS)
 
 
@@ -218,11 +216,7 @@ def _entry_or_404(entry_id: str) -> dict[str, Any]:
 @bp.get("/entries/<entry_id>")
 @supervisor_required
 def entry(entry_id: str) -> Any:
-    try:
-        record = _entry_or_404(entry_id)
-    except KbUnavailable as exc:
-        return _kb_down(exc)
-    return render_template("admin/entry.html", agent=g.agent, entry=record)
+    return render_template("admin/entry.html", agent=g.agent, entry=_entry_or_404(entry_id))
 
 
 def _editor(form: FaqForm, errors: dict[str, str], creating: bool, status: int = 200) -> Any:
@@ -261,10 +255,7 @@ def new_faq() -> Any:
 @bp.route("/entries/<entry_id>/edit", methods=["GET", "POST"])
 @supervisor_required
 def edit_faq(entry_id: str) -> Any:
-    try:
-        record = _entry_or_404(entry_id)
-    except KbUnavailable as exc:
-        return _kb_down(exc)
+    record = _entry_or_404(entry_id)
     if record.get("kind") != "faq":
         abort(400, "Only FAQ entries are edited here; products and policies come from their source files.")
     if request.method == "POST":
@@ -278,14 +269,10 @@ def edit_faq(entry_id: str) -> Any:
 @bp.post("/entries/<entry_id>/delete")
 @supervisor_required
 def delete_faq(entry_id: str) -> Any:
-    kb = admin_deps().kb
+    if _entry_or_404(entry_id).get("kind") != "faq":
+        abort(400, "Only FAQ entries are deleted here.")
     try:
-        record = _entry_or_404(entry_id)
-        if record.get("kind") != "faq":
-            abort(400, "Only FAQ entries are deleted here.")
-        kb.delete_entry(entry_id)
-    except KbUnavailable as exc:
-        return _kb_down(exc)
+        admin_deps().kb.delete_entry(entry_id)
     except KbRejected as exc:
         flash(f"Not deleted: {exc.message}", "err")
         return redirect(url_for("admin.entry", entry_id=entry_id))

@@ -55,7 +55,8 @@ def wire_misses(app: Flask, log: Any) -> None:
 
     def search_and_record() -> Any:
         resp = search_view()
-        record_result(log, resp.get_json())
+        if (request.get_json(silent=True) or {}).get("log_miss", True) is not False:
+            record_result(log, resp.get_json())
         return resp
 
     app.view_functions["kb_api.search"] = search_and_record
@@ -176,6 +177,9 @@ def test_dashboard_shows_manifest_and_grouped_misses(admin_app: Flask, kb_servic
         body = requests.post(f"{kb_service}/search", json={"query": query}, timeout=10).json()
         assert body["in_scope"] is False, body
     assert requests.post(f"{kb_service}/search", json={"query": "退款多久到账？"}, timeout=10).json()["in_scope"]
+    unlogged = requests.post(f"{kb_service}/search", json={"query": "xyzzy plugh?", "log_miss": False},
+                             timeout=10).json()
+    assert unlogged["in_scope"] is False  # e.g. the console's suggestions: not a customer asking the bot
     sup, _ = login_agent(admin_app, "boss", "supervisor")
     page = sup.get("/admin/").get_data(as_text=True)
     assert "hashing" in page and "manifest" in page
@@ -403,3 +407,16 @@ def test_retrain_button_and_status_page(admin_app: Flask, tmp_path: Path, model_
     assert re.search(r'id="retrain-state">succeeded<', page) and "Your Rasa model is trained" in page
     assert 'id="retrain-state">succeeded<' in sup.get("/admin/").get_data(as_text=True)
     assert len(model_stub.calls) == 1
+
+
+def test_wrong_service_token_is_shown_not_swallowed(make_app: AppFactory, kb_service: str, tmp_path: Path) -> None:
+    app = make_app()
+    app.extensions[EXTENSION] = AdminDeps(KbAdminClient(kb_service, "wrong-token"),
+                                          RetrainRunner(runner_settings(tmp_path, "http://127.0.0.1:9")))
+    sup, token = login_agent(app, "boss", "supervisor")
+    page = sup.get("/admin/")
+    assert page.status_code == 200 and "Could not read the unanswered questions" in page.get_data(as_text=True)
+    saved = sup.post("/admin/faq/new", data=faq_post(token, entry_id="faq.x", zh_question="Q", zh_answer="A"))
+    body = saved.get_data(as_text=True)
+    assert saved.status_code == 400 and 'data-field="form"' in body and "bearer token" in body
+    assert requests.get(f"{kb_service}/entries/faq.x", timeout=10).status_code == 404

@@ -1,8 +1,8 @@
 """End to end in headless Chromium: customer ↔ bot → angry → console with context → agent ↔ customer → bot again.
 
-Needs the real stack (KB service, action server, Rasa, bridge). Either point BRIDGE_URL at a
-running stack (`python -m scripts.stack run`; demo agent agent1 / agent1-demo), or let the test
-start one on free ports through scripts.stack. Screenshots go to tests/artifacts/.
+Needs the real stack (KB service, action server, Rasa, bridge). Either point E2E_BRIDGE_URL at a
+running stack (`python -m scripts.stack run`; demo agent agent1 / agent1-demo), or set RASA_MODEL
+to a trained model (scripts/test.sh does) and the test starts one on free ports through scripts.stack. Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -42,12 +42,16 @@ def bridge_url() -> Iterator[str]:
             pytest.skip(f"E2E_BRIDGE_URL={external} is not reachable")
         yield external.rstrip("/")
         return
+    model = os.environ.get("RASA_MODEL")
+    if not model or not Path(model).exists():
+        pytest.skip("no trained Rasa model: set RASA_MODEL (scripts/test.sh does) or E2E_BRIDGE_URL of a running stack")
     try:
         from scripts.stack import Ports, Stack
     except ImportError as exc:
         pytest.skip(f"scripts.stack unavailable ({exc}); start the stack and set E2E_BRIDGE_URL")
     tmp = Path(tempfile.mkdtemp(prefix="handoff-e2e-"))
-    stack = Stack(ports=Ports.random(), extra_env={"HANDOFF_DATABASE_URL": f"sqlite:///{tmp / 'handoff.db'}"})
+    stack = Stack(ports=Ports.random(), model=Path(model),
+                  extra_env={"HANDOFF_DATABASE_URL": f"sqlite:///{tmp / 'handoff.db'}"})
     try:
         stack.start()
     except (RuntimeError, SystemExit, OSError) as exc:

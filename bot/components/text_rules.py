@@ -1,0 +1,45 @@
+"""Pure rules used by the custom NLU components (no Rasa imports, unit-testable anywhere)."""
+
+from __future__ import annotations
+
+import re
+
+# A token is kept when it has at least one letter, digit or CJK character.
+_CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
+
+
+def keep_token(text: str) -> bool:
+    """Whether a jieba token carries content (not only spaces or punctuation)."""
+    return bool(_CONTENT.search(text))
+
+
+def is_out_of_scope(best_in: float, best_oos: float, min_similarity: float, oos_margin: float) -> bool:
+    """Reject when no in-scope example is close enough, or an out-of-scope one is clearly closer."""
+    return best_in < min_similarity or best_oos - best_in > oos_margin
+
+
+# Return reasons: the customer's own choice is checked first, so "拍错了" (ordered the wrong
+# thing) is personal while "发错了" (the shop sent the wrong thing) is a quality problem.
+_PERSONAL = re.compile(
+    r"拍错|买错|下错|选错|买多|买重|不喜欢|不喜歡|不想要|不要了|不需要|不合适|不合身|不适合|尺码|大了|小了|"
+    r"太大|太小|偏大|偏小|颜色不|跟想象|和想象|个人原因|改主意|"
+    r"don'?t like|do not like|changed my mind|by mistake|wrong size|too (big|small|large|tight|loose)|"
+    r"doesn'?t fit|does not fit|don'?t need|not what i expected|bought (it )?twice|personal",
+    re.IGNORECASE,
+)
+_QUALITY = re.compile(
+    r"质量|品質|品质|坏|壞|破|漏|瑕疵|发错|發錯|少发|漏发|假货|假的|开线|异味|臭|过期|烂|裂|脏|污|不能用|用不了|不工作|"
+    r"残次|次品|掉色|起球|"
+    r"broken|damaged|defective|faulty|doesn'?t work|does not work|not working|stopped working|wrong item|"
+    r"quality|cracked|missing|torn|fake|expired|leak|scratch|stain|dirty|rotten",
+    re.IGNORECASE,
+)
+
+
+def classify_return_reason(text: str) -> str | None:
+    """Map a customer's words to the return-reason value `personal` or `quality` (None if unclear)."""
+    if _PERSONAL.search(text):
+        return "personal"
+    if _QUALITY.search(text):
+        return "quality"
+    return None
