@@ -34,7 +34,7 @@ def claim(svc: Services, conv_id: str, agent: Agent) -> Conversation:
     svc.store.add_event(conv_id, "claim", {"wait_seconds": _since(conv.queued_at, now)}, agent.id)
     svc.store.add_message(conv_id, "system", notices.agent_joined(conv.lang, agent.display_name),
                           meta={"type": "agent_joined", "agent_name": agent.display_name})
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)
     return _conversation(svc, conv_id)
 
 
@@ -60,7 +60,7 @@ def transfer(svc: Services, conv_id: str, agent: Agent, to_username: str | None)
         svc.store.add_message(conv_id, "system", notices.agent_joined(_conversation(svc, conv_id).lang,
                                                                        target.display_name),
                               meta={"type": "agent_joined", "agent_name": target.display_name})
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)
     return _conversation(svc, conv_id)
 
 
@@ -70,14 +70,14 @@ def reply(svc: Services, conv_id: str, agent: Agent, text: str, client_msg_id: s
                                          meta={"agent_name": agent.display_name})
     if created and conv.first_agent_reply_at is None:
         svc.store.update_conversation(conv_id, first_agent_reply_at=svc.clock())
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)
     return msg, created
 
 
 def note(svc: Services, conv_id: str, agent: Agent, text: str) -> None:
     _conversation(svc, conv_id)
     svc.store.add_note(conv_id, agent.id, text)
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)
 
 
 def hand_back(svc: Services, conv_id: str, agent: Agent) -> Conversation:
@@ -86,7 +86,7 @@ def hand_back(svc: Services, conv_id: str, agent: Agent) -> Conversation:
     svc.store.update_conversation(conv_id, status="bot", assigned_agent_id=None, ticket=False)
     svc.store.add_event(conv_id, "handback", {}, agent.id)
     svc.store.add_message(conv_id, "system", notices.handed_back(conv.lang), meta={"type": "handed_back"})
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)
     return _conversation(svc, conv_id)
 
 
@@ -104,7 +104,7 @@ def close(svc: Services, conv_id: str, agent: Agent, code: str) -> Conversation:
     resume_bot(svc, conv_id)  # so a later message from the customer reaches the bot again
     svc.store.add_event(conv_id, "close", {"resolution": code}, agent.id)
     svc.store.add_message(conv_id, "system", notices.rating_request(conv.lang), meta={"type": "rating_request"})
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)
     return _conversation(svc, conv_id)
 
 
@@ -117,4 +117,4 @@ def rate(svc: Services, conv_id: str, rating: int) -> None:
     svc.store.update_conversation(conv_id, rating=rating)
     svc.store.add_event(conv_id, "rating", {"rating": rating})
     svc.store.add_message(conv_id, "system", notices.rating_thanks(conv.lang, rating), meta={"type": "rating_thanks"})
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)

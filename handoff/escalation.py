@@ -68,7 +68,7 @@ def hand_off(svc: Services, conv_id: str, reasons: Sequence[dict[str, Any]], sco
     if conv.status in ("queued", "agent"):
         svc.store.update_conversation(conv_id, handoff_reasons=_merge(conv.handoff_reasons, tagged))
         svc.store.add_event(conv_id, "handoff", {"source": source, "reasons": tagged, "merged": True})
-        svc.notifier.notify()
+        svc.notifier.notify(conv_id)
         return False
     customer = svc.customer(conv.customer_id)
     orders = svc.orders(conv.customer_id)
@@ -88,7 +88,7 @@ def hand_off(svc: Services, conv_id: str, reasons: Sequence[dict[str, Any]], sco
     else:
         pause_bot(svc, conv_id)
     tell_customer_what_next(svc, conv_id, conv.lang)
-    svc.notifier.notify()
+    svc.notifier.notify(conv_id)
     return True
 
 

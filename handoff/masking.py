@@ -12,6 +12,9 @@ _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?(\d{3,4})(\d{4})(?!\d)")
 _ZH_ADDRESS = re.compile(
     r"(?:(?![省市区县镇送到在寄发])[\u4e00-\u9fff]){1,6}(?:路|街|大道|巷|弄|村|小区|花园|大厦)"
     r"[\u4e00-\u9fff\d\-]{0,12}?\d+\s*(?:号|栋|幢|单元|楼|室)(?:\s*[\d\-]+\s*(?:号|栋|幢|单元|楼|室))*")
+# Building + room without a street ("SOHO现代城3号楼1208室", "5栋2单元302").
+_ZH_BUILDING = re.compile(
+    r"(?:(?![省市区县镇送到在寄发])[\u4e00-\u9fffA-Za-z]){0,8}\d+\s*(?:号楼|栋|幢|座)\s*(?:\d+\s*单元)?\s*\d+\s*(?:室|号)?")
 _EN_ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way)\b\.?",
 )
@@ -23,7 +26,7 @@ def mask_phone(text: str) -> str:
 
 
 def mask_address(text: str) -> str:
-    text = _ZH_ADDRESS.sub("［地址已隐藏］", text)
+    text = _ZH_BUILDING.sub("［地址已隐藏］", _ZH_ADDRESS.sub("［地址已隐藏］", text))
     return _EN_ADDRESS.sub("[address hidden]", text)
 
 

@@ -19,13 +19,22 @@ BOT_UNAVAILABLE_REASON = {"code": "bot_unavailable",
                           "explanation": "the assistant could not answer in time; a human takes over"}
 
 
+FRESH_START = ("handed_back", "rating_request")
+
+
 def turns_of(svc: Services, conv_id: str, upto_seq: int | None = None) -> list[Turn]:
-    """The conversation as the decision sees it (customer/bot/agent turns, system notices left out)."""
-    turns = []
+    """The conversation as the decision sees it (customer/bot/agent turns, system notices left out).
+
+    Only turns after the last hand-back or close count: the human settled what came before, and
+    the old angry message must not send the customer's next question straight back to the queue.
+    """
+    turns: list[Turn] = []
     for m in svc.store.messages(conv_id, limit=10_000):
         if upto_seq is not None and m.seq > upto_seq:
             break
-        if m.role in ("customer", "bot", "agent"):
+        if m.role == "system" and m.meta.get("type") in FRESH_START:
+            turns = []
+        elif m.role in ("customer", "bot", "agent"):
             turns.append(Turn(m.role, m.text, bool(m.meta.get("fallback"))))
     return turns
 
@@ -46,7 +55,7 @@ def receive(svc: Services, conv: Conversation, text: str, client_msg_id: str) ->
     # if the process dies here, the retry loop picks the message up after `stuck_after` seconds.
     msg, created = svc.store.add_message(conv.id, "customer", text, "processing", client_msg_id=client_msg_id)
     if created:
-        svc.notifier.notify()
+        svc.notifier.notify(conv.id)
         _route(svc, msg)
         msg = svc.store.message(msg.seq) or msg
     return msg, created
@@ -110,7 +119,7 @@ def _send_to_bot(svc: Services, conv: Conversation, msg: Message, meta: dict[str
             svc.store.add_message(conv.id, "system", notices.bot_down(conv.lang), meta={"interim": True})
             svc.store.transition_message(msg.seq, ["pending_bot"], "pending_bot",
                                          dict(meta, bot_error=str(exc), interim_sent=True))
-        svc.notifier.notify()
+        svc.notifier.notify(conv.id)
         return False
     for reply in replies:
         reply_meta: dict[str, Any] = {"reply_to": msg.seq}
@@ -120,7 +129,7 @@ def _send_to_bot(svc: Services, conv: Conversation, msg: Message, meta: dict[str
             reply_meta["fallback"] = True
         svc.store.add_message(conv.id, "bot", reply.text, meta=reply_meta)
     svc.store.transition_message(msg.seq, ["processing"], "answered", meta)
-    svc.notifier.notify()
+    svc.notifier.notify(conv.id)
     return True
 
 
@@ -165,7 +174,7 @@ def _retry_conversation(svc: Services, conv_id: str, msgs: list[Message], health
             reason = dict(BOT_UNAVAILABLE_REASON, messages=[{"index": None, "text": m.text} for m in msgs],
                           trigger_seq=msgs[-1].seq)
             hand_off(svc, conv_id, [reason], {}, source="worker")
-        svc.notifier.notify()
+        svc.notifier.notify(conv_id)
         return "escalated"
     if not healthy:
         return ""

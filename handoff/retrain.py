@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import subprocess
 import threading
@@ -100,6 +101,20 @@ def load_outcome(status: int, body: str) -> tuple[bool, str]:
     except (ValueError, AttributeError):
         detail = body
     return False, f"Rasa refused the model (HTTP {status}): {str(detail)[:300]}; it keeps serving the old model"
+
+
+_ERROR_LINE = re.compile(r"ERROR|Error:|Exception|Incomplete rules|🚨|InvalidDomain|YamlSyntaxException")
+_GENERIC = re.compile(r"Error running graph component")
+
+
+def failure_hint(log_text: str) -> str:
+    """The most telling error line of a failed `rasa train` log (its last specific error), or ''."""
+    lines = [ln.strip() for ln in log_text.splitlines() if ln.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if _ERROR_LINE.search(lines[i]) and not _GENERIC.search(lines[i]):
+            detail = lines[i + 1] if i + 1 < len(lines) and lines[i].endswith(("🚨", ":")) else ""
+            return (lines[i] + (" " + detail if detail else ""))[:300]
+    return ""
 
 
 def tail(path: Path, lines: int = 40, max_bytes: int = 64 * 1024) -> str:
@@ -223,8 +238,11 @@ class RetrainRunner:
             log.flush()
             code = self._train(s, model_name, log)
             if code != 0:
+                log.flush()
+                hint = failure_hint(tail(Path(job.log_file), 200))
                 return replace(job, state="failed", returncode=code,
-                               message=f"rasa train failed (exit {code}); the old model keeps serving; see the log")
+                               message=f"rasa train failed (exit {code}); the old model keeps serving"
+                                       + (f": {hint}" if hint else "; see the log"))
             if not model.exists():
                 return replace(job, state="failed", returncode=code,
                                message=f"rasa train exited 0 but wrote no {model.name}")

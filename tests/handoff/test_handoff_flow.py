@@ -104,3 +104,20 @@ def test_bot_handoff_notice_needs_service_token(app: Flask, client: FlaskClient,
     bad = client.post("/api/internal/handoff", json=dict(body, reason="whatever"),
                       headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     assert bad.status_code == 400 and bad.json["error"]["field"] == "reason"
+
+
+def test_after_handback_old_anger_does_not_requeue(app: Flask, client: FlaskClient, rasa_stub: RasaStub) -> None:
+    agent, csrf = login_agent(app)
+    conv_id, auth = start_conversation(client)
+    say(client, conv_id, auth, "I am so angry", "m1")
+    base = f"/console/api/conversations/{conv_id}"
+    agent.post(f"{base}/claim", json={}, headers={"X-CSRFToken": csrf})
+    agent.post(f"{base}/handback", json={}, headers={"X-CSRFToken": csrf})
+    # a decision that still saw the angry message would hand off again (keyword_assessor reads the last
+    # customer turn only, so check what the bridge hands to the decision)
+    from handoff.relay import turns_of
+
+    say(client, conv_id, auth, "how do I get an invoice", "m2")
+    assert [t.text for t in turns_of(services_of(app), conv_id)] == ["how do I get an invoice",
+                                                                     "bot: how do I get an invoice"]
+    assert client.get(f"/api/conversations/{conv_id}", headers=auth).json["status"] == "bot"

@@ -22,6 +22,7 @@ from handoff.summary import promises, summarise
     ("座机 0571-88886666", "座机 0571-****6666"),
     ("送到杭州市西湖区文三路88号3栋501室", "送到杭州市西湖区［地址已隐藏］"),
     ("地址：幸福小区5栋2单元302室，谢谢", "地址：［地址已隐藏］，谢谢"),
+    ("北京市朝阳区SOHO现代城3号楼1208室", "北京市朝阳区［地址已隐藏］"),
     ("ship to 221 Baker Street please", "ship to [address hidden] please"),
 ])
 def test_mask(text: str, expected: str) -> None:
