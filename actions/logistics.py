@@ -107,3 +107,10 @@ class ActionTrackParcel(OrderTopicAction):
             dispatcher.utter_message(text=pick(lang, "抱歉，改派没有成功，请说“转人工”由客服处理。",
                                                "Sorry, the courier switch didn't go through. Say \"talk to a human\" and an agent will handle it."))
         return [SlotSet("awaiting", None)]
+
+
+class ActionConfirmCourierSwitch(ActionTrackParcel):
+    """The customer's yes/no to the courier-switch offer."""
+
+    def name(self) -> str:
+        return "action_confirm_courier_switch"

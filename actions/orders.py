@@ -147,3 +147,10 @@ class ActionChangeAddress(OrderTopicAction):
                 lang, f"订单 {order.id} 当前是“{status_text(order.status, lang)}”，无法修改地址。",
                 f"Order {order.id} is {status_text(order.status, lang)}; its address can't be changed."))
         return []
+
+
+class ActionConfirmCancel(ActionCancelOrder):
+    """The customer's yes/no to "shall I cancel it?" (same logic, own name so rules stay unambiguous)."""
+
+    def name(self) -> str:
+        return "action_confirm_cancel"

@@ -249,9 +249,9 @@ def _measure(args: argparse.Namespace, base: str, store: Any) -> dict[str, Any]:
     }
 
 
-def write(result: dict[str, Any]) -> None:
+def write(result: dict[str, Any], name: str = "handoff_relay") -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "handoff_relay.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
                                                 encoding="utf-8")
     ok = result["lost_at_agent"] == 0 and result["duplicated_at_agent"] == 0 and result["duplicated_in_store"] == 0
     lines = [
@@ -272,7 +272,7 @@ def write(result: dict[str, Any]) -> None:
         "The load generator (200 customer threads, agent pollers) shares the CPUs with the bridge.", "",
         f"Target: p95 visibility ≤ 1000 ms, 0 lost, 0 duplicated → **{'met' if ok and result['visibility_ms']['p95'] <= 1000 else 'NOT met'}**.",
     ]
-    (RESULTS / "handoff_relay.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> int:
@@ -281,8 +281,10 @@ def main() -> int:
     parser.add_argument("--agents", type=int, default=8)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a customer's messages")
-    result = run(parser.parse_args())
-    write(result)
+    parser.add_argument("--name", default="handoff_relay", help="result file name (bench/results/<name>.json/.md)")
+    args = parser.parse_args()
+    result = run(args)
+    write(result, args.name)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     bad = result["lost_at_agent"] or result["duplicated_at_agent"] or result["duplicated_in_store"]
     return 1 if bad else 0

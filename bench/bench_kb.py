@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 
 from bench.kb import perf, public  # noqa: E402
 from bench.kb.searchers import CachedEncoder, Ranked, Searcher, bm25_searcher, kb_searcher  # noqa: E402
+from kb.config import load_config  # noqa: E402
 from kb.encoders.e5 import E5Encoder  # noqa: E402
 from kb.encoders.e5_build import build_e5_folder  # noqa: E402
 from kb.encoders.fused import FusedEncoder  # noqa: E402
@@ -30,7 +31,6 @@ from kb.records import Entry  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data"
-METHODS = ("bm25", "e5-small", "use-m3", "fused")
 
 
 def ranks_of(ranked: Ranked, golds: Sequence[str]) -> list[int | None]:
@@ -162,7 +162,9 @@ def main() -> int:
     build_e5_folder(model_dir)
     e5_raw, use_raw = E5Encoder(model_dir, threads=2), UseEncoder()
     e5, use = CachedEncoder(e5_raw), CachedEncoder(use_raw)
-    encoders = {"e5-small": e5, "use-m3": use, "fused": FusedEncoder([e5, use], name="fused")}
+    weights = load_config().fusion_weights
+    encoders = {"e5-small": e5, "use-m3": use, "fused-0.5": FusedEncoder([e5, use], name="fused"),
+                "fused": FusedEncoder([e5, use], name="fused", weights=weights)}
     factories: dict[str, Any] = {"bm25": bm25_searcher}
     factories.update({n: (lambda entries, enc=enc: kb_searcher(enc, entries)[0]) for n, enc in encoders.items()})
     entries = load_files([ROOT / "demo" / "kb"])
@@ -178,7 +180,8 @@ def main() -> int:
     test_file = DATA / "kb_queries_test.json"
     queries = [q.text for q in load_queries(test_file)][:300] if test_file.exists() else \
         [r.text for e in list(entries.values())[:60] for r in e.rows()[:2]]
-    results["performance"] = performance(FusedEncoder([e5_raw, use_raw], name="fused"), entries, queries,
+    results["performance"] = performance(FusedEncoder([e5_raw, use_raw], name="fused", weights=weights),
+                                         entries, queries,
                                          [int(s) for s in args.sizes.split(",")])
     results["elapsed_s"] = round(time.time() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)

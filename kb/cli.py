@@ -37,7 +37,8 @@ class Context:
 
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = create_encoder(self.encoder_name, torch_threads=self.config.torch_threads)
+            self._encoder = create_encoder(self.encoder_name, torch_threads=self.config.torch_threads,
+                                           fusion_weights=self.config.fusion_weights)
         return self._encoder
 
     def open(self, with_encoder: bool = True) -> KnowledgeBase:

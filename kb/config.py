@@ -27,6 +27,7 @@ class KBConfig:
     top_k: int = 5
     torch_threads: int = 2
     warmup: tuple[str, ...] = ("订单什么时候发货", "where is my parcel")
+    fusion_weights: tuple[float, float] = (0.8, 0.2)
 
 
 def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
@@ -39,7 +40,7 @@ def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {sorted(unknown)}")
-    values: dict[str, Any] = {k: tuple(v) if k == "warmup" else v for k, v in raw.items()}
+    values: dict[str, Any] = {k: tuple(v) if k in ("warmup", "fusion_weights") else v for k, v in raw.items()}
     cfg = KBConfig(**values)
     if cfg.encoder not in ENCODER_NAMES:
         raise ConfigError(f"{source}: encoder must be one of {ENCODER_NAMES}, not {cfg.encoder!r}")
@@ -47,6 +48,8 @@ def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
         raise ConfigError(f"{source}: threshold must be a cosine in [-1, 1]")
     if not 0.0 < float(cfg.min_ood_rejected) <= 1.0:
         raise ConfigError(f"{source}: min_ood_rejected must be in (0, 1]")
+    if len(cfg.fusion_weights) != 2 or min(cfg.fusion_weights) < 0 or sum(cfg.fusion_weights) <= 0:
+        raise ConfigError(f"{source}: fusion_weights must be two non-negative numbers (e5-small, use-m3)")
     if int(cfg.top_k) < 1 or int(cfg.torch_threads) < 1:
         raise ConfigError(f"{source}: top_k and torch_threads must be positive")
     return cfg

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.config import KBConfig, load_config
-from kb.encoders import Encoder, create_encoder
+from kb.encoders import Encoder, create_encoder, encoder_id
 from kb.evaluate import load_queries, scores_for_tuning, tune_threshold
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import load_files
@@ -36,7 +36,7 @@ def prepare_demo(repo_root: Path, kb_dir: Path | None = None, model_dir: Path | 
     cfg = config or load_config(repo_root / "conf" / "kb.yaml")
     kb_dir = Path(kb_dir) if kb_dir else default_kb_dir()
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    report: dict[str, Any] = {"kb_dir": str(kb_dir), "encoder": cfg.encoder}
+    report: dict[str, Any] = {"kb_dir": str(kb_dir), "encoder": encoder_id(cfg.encoder, cfg.fusion_weights)}
     if encoder is None and cfg.encoder in ("fused", "e5-small"):
         from kb.encoders.e5_build import build_e5_folder
 
@@ -49,11 +49,13 @@ def prepare_demo(repo_root: Path, kb_dir: Path | None = None, model_dir: Path | 
     current = KnowledgeBase.open(kb_dir, None, default_threshold=cfg.threshold)
     tuned_for = current.manifest.get("tuning", {}).get("dev_hash") if current.manifest else None
     if (current.manifest.get("content_hash") == content_hash(entries)
-            and current.manifest.get("encoder") == cfg.encoder and tuned_for == dev_hash):
+            and current.manifest.get("encoder") == (encoder.name if encoder else encoder_id(cfg.encoder, cfg.fusion_weights))
+            and tuned_for == dev_hash):
         report.update({"changed": False, "count": current.count(), "threshold": current.threshold})
         return report
 
-    enc = encoder or create_encoder(cfg.encoder, model_dir, torch_threads=cfg.torch_threads)
+    enc = encoder or create_encoder(cfg.encoder, model_dir, torch_threads=cfg.torch_threads,
+                                    fusion_weights=cfg.fusion_weights)
     kb = KnowledgeBase.open(kb_dir, None, default_threshold=cfg.threshold)
     kb.encoder = enc
     if kb.manifest.get("encoder") not in (None, enc.name):

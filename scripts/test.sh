@@ -14,7 +14,7 @@ bash scripts/setup.sh
 step "browser for the end-to-end tests"
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
       || echo "could not install Debian's chromium; browser tests will fail"
   else
     echo "Debian's chromium is missing: install it (apt-get install chromium) to run the browser tests"

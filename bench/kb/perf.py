@@ -95,7 +95,7 @@ from kb.encoders import create_encoder
 from kb.knowledge_base import KnowledgeBase
 from kb.loaders import load_files
 cfg = load_config()
-kb = KnowledgeBase(Path(sys.argv[2]), create_encoder(cfg.encoder, torch_threads=cfg.torch_threads))
+kb = KnowledgeBase(Path(sys.argv[2]), create_encoder(cfg.encoder, torch_threads=cfg.torch_threads, fusion_weights=cfg.fusion_weights))
 kb.upsert(load_files([Path(sys.argv[1]) / "demo" / "kb"]).values())
 for q in ["订单什么时候发货", "where is my parcel", "退货运费谁出"] * 5:
     kb.search(q)

@@ -87,9 +87,9 @@ def api_messages(conv_id: str) -> Any:
         raise ApiError(404, "not_found", "no such conversation", "conversation_id")
     after = validation.query_int("after", 0, 0, 2**62)
     wait = validation.query_int("wait", 0, 0, int(svc.config.poll_wait_seconds))
-    msgs = long_poll(svc.notifier, conv.id, lambda: svc.store.messages(conv.id, after=after, limit=200), wait,
-                     svc.config.db_check_seconds)
-    conv = svc.store.conversation(conv.id) or conv
+    msgs = list(long_poll(svc.notifier, conv_id, lambda: svc.store.messages(conv_id, after=after, limit=200), wait,
+                          svc.config.db_check_seconds))
+    conv = svc.store.conversation(conv_id) or conv
     return jsonify({"messages": transcript(msgs), "row": _row(svc, conv, svc.clock()),
                     "last_seq": msgs[-1].seq if msgs else after})
 

@@ -6,10 +6,18 @@ from pathlib import Path
 
 from kb.encoders.base import Encoder, Kind, l2_normalise, prepare_texts, to_simplified
 
-__all__ = ["Encoder", "Kind", "create_encoder", "l2_normalise", "prepare_texts", "to_simplified"]
+__all__ = ["Encoder", "Kind", "create_encoder", "encoder_id", "l2_normalise", "prepare_texts", "to_simplified"]
 
 
-def create_encoder(name: str, model_dir: Path | None = None, torch_threads: int | None = None) -> Encoder:
+def encoder_id(name: str, fusion_weights: tuple[float, float] = (0.8, 0.2)) -> str:
+    """The name an encoder records in a KB manifest (fused includes its weights)."""
+    if name != "fused":
+        return name
+    return f"fused[{fusion_weights[0]:g},{fusion_weights[1]:g}]"
+
+
+def create_encoder(name: str, model_dir: Path | None = None, torch_threads: int | None = None,
+                   fusion_weights: tuple[float, float] = (0.8, 0.2)) -> Encoder:
     """Build the encoder called ``name``: "fused", "e5-small", "use-m3" or "hashing" (tests)."""
     from kb.paths import default_model_dir
 
@@ -31,5 +39,7 @@ def create_encoder(name: str, model_dir: Path | None = None, torch_threads: int 
         from kb.encoders.fused import FusedEncoder
         from kb.encoders.use import UseEncoder
 
-        return FusedEncoder([E5Encoder(folder, threads=torch_threads), UseEncoder()], name="fused")
+        return FusedEncoder([E5Encoder(folder, threads=torch_threads), UseEncoder()],
+                            name=encoder_id(name, fusion_weights),
+                            weights=fusion_weights)
     raise ValueError(f"unknown encoder {name!r}; choose fused, e5-small, use-m3 or hashing")

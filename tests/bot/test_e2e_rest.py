@@ -80,7 +80,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, bridge: Bridge) -> Iterator[
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{ports.actions}/webhook"\n'
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / "tracker.db"}"\n', encoding="utf-8")
-    model = ensure_model()
+    # E2E_RASA_MODEL reuses a model trained elsewhere; otherwise train (or reuse) the fingerprinted one.
+    model = Path(os.environ["E2E_RASA_MODEL"]) if os.environ.get("E2E_RASA_MODEL") else ensure_model()
     st = Stack(ports=ports, model=model, log_dir=tmp / "logs", services=("kb", "actions", "rasa"),
                endpoints=str(endpoints),
                extra_env={"SHOP_DATABASE_URL": shop_url, "KB_DIR": str(kb_dir), "BRIDGE_URL": bridge.url})

@@ -101,9 +101,13 @@ def test_bot_handoff_notice_needs_service_token(app: Flask, client: FlaskClient,
     assert again.json["queued"] is False  # idempotent
     conv = services_of(app).store.conversation(conv_id)
     assert conv is not None and conv.rasa_sync == "pause"  # paused by the worker, never inside Rasa's lock
-    bad = client.post("/api/internal/handoff", json=dict(body, reason="whatever"),
+    bad = client.post("/api/internal/handoff", json=dict(body, reason="not a code!"),
                       headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     assert bad.status_code == 400 and bad.json["error"]["field"] == "reason"
+    conv2, _ = start_conversation(client)
+    late = client.post("/api/internal/handoff", json=dict(body, conversation_id=conv2, reason="late_refund"),
+                       headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+    assert late.status_code == 200 and late.json["queued"] is True
 
 
 def test_after_handback_old_anger_does_not_requeue(app: Flask, client: FlaskClient, rasa_stub: RasaStub) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from handoff.live import ALL, Notifier, long_poll
 
 
@@ -33,3 +35,19 @@ def test_long_poll_sees_other_processes_by_rechecking_the_db() -> None:
     got = long_poll(n, "c", lambda: list(box), wait_seconds=5, db_check_seconds=0.05)
     assert got == [1]
     assert long_poll(n, "d", lambda: [], wait_seconds=0.1, db_check_seconds=0.05) == []
+
+
+@pytest.mark.redis
+def test_redis_fan_out_wakes_other_processes() -> None:
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    writer, reader = Notifier(client), Notifier(redis.Redis.from_url("redis://127.0.0.1:6379/0"))
+    reader.start_redis_listener()
+    time.sleep(0.2)  # subscription established
+    before = reader.version("conv-x")
+    writer.notify("conv-x")
+    assert reader.wait("conv-x", before, 3.0) is True

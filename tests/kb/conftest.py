@@ -40,4 +40,4 @@ def fused_encoder(model_dir: Path):  # type: ignore[no-untyped-def]
     """The production encoder, loaded once for all tests marked ``encoder``."""
     from kb.encoders import create_encoder
 
-    return create_encoder("fused", model_dir, torch_threads=2)
+    return create_encoder("fused", model_dir, torch_threads=2, fusion_weights=(0.8, 0.2))

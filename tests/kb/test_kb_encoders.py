@@ -40,6 +40,10 @@ def test_fused_is_weighted_concatenation() -> None:
     np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, rtol=1e-5)
     expected = (a.encode(["退款"]) @ a.encode(["refund"]).T + b.encode(["退款"]) @ b.encode(["refund"]).T) / 2
     assert float(vecs[0] @ vecs[1]) == pytest.approx(float(expected[0, 0]), abs=1e-5)
+    weighted = FusedEncoder([a, b], weights=[3, 1]).encode(["退款", "refund"])
+    expected = (3 * a.encode(["退款"]) @ a.encode(["refund"]).T + b.encode(["退款"]) @ b.encode(["refund"]).T) / 4
+    assert float(weighted[0] @ weighted[1]) == pytest.approx(float(expected[0, 0]), abs=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(weighted, axis=1), 1.0, rtol=1e-5)
 
 
 @pytest.mark.encoder
@@ -51,7 +55,8 @@ def test_model_folder_is_built_and_verified(model_dir: Path) -> None:
 @pytest.mark.encoder
 def test_real_encoders_shapes_and_norms(fused_encoder) -> None:  # type: ignore[no-untyped-def]
     texts = ["没发货的订单可以取消吗", "Can I cancel my order?"]
-    assert fused_encoder.dim == 896
+    assert fused_encoder.dim == 896 and fused_encoder.name == "fused[0.8,0.2]"
+    assert fused_encoder.weights == pytest.approx([0.8, 0.2])
     for encoder in (*fused_encoder.members, fused_encoder):
         vecs = encoder.encode(texts)
         assert vecs.dtype == np.float32 and vecs.shape == (2, encoder.dim)

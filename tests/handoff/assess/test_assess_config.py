@@ -18,7 +18,7 @@ def shipped() -> dict:
 def test_shipped_config_loads() -> None:
     config = load_config()
     assert config.high_value.amount_threshold == 5000
-    assert config.high_value.vip_tiers == frozenset({"gold", "diamond"})
+    assert config.high_value.vip_tiers == frozenset({"diamond"})
 
 
 @pytest.mark.parametrize(
