@@ -109,7 +109,7 @@ def test_needs_judgement(config: HandoffConfig, text: str, expected: bool) -> No
 @pytest.mark.parametrize(
     ("text", "customer", "orders", "expected"),
     [
-        ("查下物流", Customer("C1", "gold"), (), True),
+        ("查下物流", Customer("C1", "gold"), (), False),  # gold: queue priority only, no automatic handoff
         ("查下物流", Customer("C1", "Diamond"), (), True),
         ("查下物流", Customer("C1", "silver"), (), False),
         ("查下物流", None, (Order("E1", 5000.0),), True),
