@@ -25,14 +25,14 @@ def main() -> int:
     os.environ.update({k: v for k, v in load_secrets().items() if k not in os.environ})
 
     from handoff.assess.train import ensure_model as ensure_emotion_model
-    from handoff.setup import prepare as prepare_bridge
+    from handoff.cli import main as handoff_cli
     from kb.setup import prepare_demo as prepare_kb
     from shop.setup import prepare_demo as prepare_shop
 
     _step("demo shop database", prepare_shop)
     _step("encoder + knowledge base index", lambda: prepare_kb(ROOT))
     _step("emotion model", ensure_emotion_model)
-    _step("handoff bridge database and demo agents", prepare_bridge)
+    _step("handoff bridge database and demo agents", lambda: handoff_cli(["setup-demo"]))
     return 0
 
 
