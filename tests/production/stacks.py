@@ -66,10 +66,6 @@ class ProductionStack:
     def bridge_url(self) -> str:
         return f"http://127.0.0.1:{self.bridge.ports.bridge}"
 
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.bridge.ports.rasa}"
-
     def restart_bridge(self) -> tuple[int, int, float]:
         """Stop the bridge process, check it is gone, start a new one; (old pid, new pid, seconds)."""
         old_pid = self.bridge.procs["bridge"].pid

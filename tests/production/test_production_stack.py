@@ -165,7 +165,7 @@ def test_bot_answers_order_status_from_postgres_shop(full_run: FullRun) -> None:
 
 def test_bot_answers_faq_from_the_knowledge_base(full_stack: ProductionStack, full_run: FullRun) -> None:
     assert full_run.faq["state"] == "answered", full_run.faq_replies
-    kb_url = full_stack.env.get("KB_URL") or f"http://127.0.0.1:{full_stack.bridge.ports.kb}"
+    kb_url = f"http://127.0.0.1:{full_stack.bridge.ports.kb}"
     hits = requests.post(f"{kb_url}/search", json={"query": FAQ_QUESTION, "lang": "en", "top_k": 3},
                          timeout=30).json()["hits"]
     answers = {h["answer"] for h in hits}
