@@ -56,3 +56,6 @@ lock: ## re-freeze requirements/*.lock from the installed venvs
 
 clean: ## remove runtime data (var/), keeping the venvs
 	rm -rf var
+
+kb: ## the knowledge-base CLI, e.g. make kb ARGS='search "运费险怎么赔"'
+	@$(APP_PY) -m kb $(ARGS)

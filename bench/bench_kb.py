@@ -39,7 +39,7 @@ def ranks_of(ranked: Ranked, golds: Sequence[str]) -> list[int | None]:
 
 
 def top_scores(ranked: Ranked) -> list[float]:
-    return [hits[0][1] if hits else -1e9 for hits in ranked]
+    return [float(getattr(hits, "scope", hits[0][1])) if hits else -1e9 for hits in ranked]
 
 
 def auroc(in_scores: Sequence[float], ood_scores: Sequence[float]) -> float:

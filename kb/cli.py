@@ -43,7 +43,8 @@ class Context:
 
     def open(self, with_encoder: bool = True) -> KnowledgeBase:
         return KnowledgeBase.open(self.kb_dir, self.encoder() if with_encoder else None,
-                                  default_threshold=self.config.threshold)
+                                  default_threshold=self.config.threshold,
+                                  settings=self.config.search_settings())
 
 
 def _emit(ctx: Context, data: Any, text: str) -> None:
@@ -81,7 +82,8 @@ def cmd_search(ctx: Context) -> int:
     kb = ctx.open()
     result = kb.search(ctx.args.query, top_k=ctx.args.top_k, lang=ctx.args.lang,
                        kinds=ctx.args.kind or None)
-    lines = [f"lang={result['lang']} in_scope={result['in_scope']} threshold={result['threshold']:.3f}"]
+    lines = [f"lang={result['lang']} in_scope={result['in_scope']} scope_score={result['scope_score']:.3f} "
+             f"threshold={result['threshold']:.3f}"]
     for i, hit in enumerate(result["hits"], start=1):
         lines.append(f"{i}. {hit['score']:.3f}  {hit['id']}  {hit['title']}")
         lines.append(f"   {hit['answer'][:160]}")
@@ -99,7 +101,8 @@ def cmd_eval(ctx: Context) -> int:
     ood = load_queries(Path(ctx.args.ood), need_gold=False) if ctx.args.ood else []
     if ctx.args.faq:
         entries = load_files([Path(p) for p in ctx.args.faq])
-        kb = KnowledgeBase(ctx.kb_dir, ctx.encoder(), default_threshold=ctx.config.threshold)
+        kb = KnowledgeBase(ctx.kb_dir, ctx.encoder(), default_threshold=ctx.config.threshold,
+                           settings=ctx.config.search_settings())
         if (ctx.kb_dir / "manifest.json").exists():  # keep a threshold tuned for this directory
             kb.manifest["threshold"] = ctx.open(with_encoder=False).manifest.get("threshold")
         kb.upsert(entries.values())  # in memory only: evaluating never writes a KB directory

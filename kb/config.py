@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from kb.paths import default_config_path
+from kb.ranking import SearchSettings
 
 ENCODER_NAMES = ("fused", "e5-small", "use-m3", "hashing")
 
@@ -28,6 +29,14 @@ class KBConfig:
     torch_threads: int = 2
     warmup: tuple[str, ...] = ("订单什么时候发货", "where is my parcel")
     fusion_weights: tuple[float, float] = (0.8, 0.2)
+    lexical_weight: float = 0.1
+    product_name_weight: float = 0.1
+    scope_mix: tuple[float, float] = (0.5, 0.5)
+
+    def search_settings(self) -> SearchSettings:
+        """The hybrid-ranking and scope settings a KnowledgeBase searches with."""
+        return SearchSettings(lexical=float(self.lexical_weight), product_name=float(self.product_name_weight),
+                              scope_mix=tuple(float(w) for w in self.scope_mix))
 
 
 def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
@@ -40,7 +49,7 @@ def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {sorted(unknown)}")
-    values: dict[str, Any] = {k: tuple(v) if k in ("warmup", "fusion_weights") else v for k, v in raw.items()}
+    values: dict[str, Any] = {k: tuple(v) if k in ("warmup", "fusion_weights", "scope_mix") else v for k, v in raw.items()}
     cfg = KBConfig(**values)
     if cfg.encoder not in ENCODER_NAMES:
         raise ConfigError(f"{source}: encoder must be one of {ENCODER_NAMES}, not {cfg.encoder!r}")
@@ -50,6 +59,10 @@ def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
         raise ConfigError(f"{source}: min_ood_rejected must be in (0, 1]")
     if len(cfg.fusion_weights) != 2 or min(cfg.fusion_weights) < 0 or sum(cfg.fusion_weights) <= 0:
         raise ConfigError(f"{source}: fusion_weights must be two non-negative numbers (e5-small, use-m3)")
+    if len(cfg.scope_mix) != 2 or min(cfg.scope_mix) < 0 or sum(cfg.scope_mix) <= 0:
+        raise ConfigError(f"{source}: scope_mix must be two non-negative numbers (e5-small, use-m3)")
+    if float(cfg.lexical_weight) < 0 or float(cfg.product_name_weight) < 0:
+        raise ConfigError(f"{source}: lexical_weight and product_name_weight must be >= 0")
     if int(cfg.top_k) < 1 or int(cfg.torch_threads) < 1:
         raise ConfigError(f"{source}: top_k and torch_threads must be positive")
     return cfg

@@ -105,7 +105,7 @@ def tune_threshold(in_scores: Sequence[float], ood_scores: Sequence[float],
 
 def run_queries(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
                 top_k: int = 5) -> list[tuple[int | None, float, list[str]]]:
-    """(gold rank, top score, hit ids) for each query; encodes all queries in one batch."""
+    """(gold rank, scope score, hit ids) for each query; encodes all queries in one batch."""
     if not queries:
         return []
     encoder = kb._need_encoder()
@@ -115,7 +115,7 @@ def run_queries(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
         result = kb.search_vector(vec[None, :], query.text, top_k)
         ids = [h["id"] for h in result["hits"]]
         rank = ids.index(query.gold) + 1 if query.gold in ids else None
-        out.append((rank, result["hits"][0]["score"] if ids else -1.0, ids))
+        out.append((rank, result["scope_score"] if ids else -1.0, ids))
     return out
 
 
@@ -152,6 +152,6 @@ def evaluate(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
 
 def scores_for_tuning(kb: KnowledgeBase, queries: Sequence[LabelledQuery],
                       ood: Sequence[LabelledQuery]) -> tuple[list[float], list[float]]:
-    """Top-1 scores of in-scope and out-of-scope queries."""
+    """Scope scores of in-scope and out-of-scope queries."""
     return ([s for _, s, _ in run_queries(kb, queries, top_k=1)],
             [s for _, s, _ in run_queries(kb, ood, top_k=1)])

@@ -13,6 +13,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from kb.lexical import TermStats, terms
 from kb.records import IndexRow
 
 INDEX_FILE = "index.faiss"
@@ -32,6 +33,7 @@ class RowHit:
     score: float
     matched: str
     lang: str
+    row: int = -1
 
 
 class KnowledgeIndex:
@@ -43,6 +45,8 @@ class KnowledgeIndex:
         self._rows: dict[int, IndexRow] = {}
         self._by_entry: dict[str, list[int]] = {}
         self._next_id = 0
+        self._terms: dict[int, set[str]] | None = None  # lexical terms per row, built on first use
+        self._stats = TermStats()
 
     # ----- contract -----
     @classmethod
@@ -75,6 +79,9 @@ class KnowledgeIndex:
         for row_id, row in zip(ids.tolist(), rows, strict=False):
             self._rows[row_id] = row
             self._by_entry.setdefault(row.entry_id, []).append(row_id)
+            if self._terms is not None:
+                self._terms[row_id] = terms(row.text)
+                self._stats.add([self._terms[row_id]])
         self._next_id += len(rows)
 
     def delete(self, entry_ids: Sequence[str]) -> int:
@@ -86,7 +93,43 @@ class KnowledgeIndex:
         for eid in present:
             for rid in self._by_entry.pop(eid):
                 del self._rows[rid]
+                if self._terms is not None:
+                    self._stats.remove([self._terms.pop(rid)])
         return len(present)
+
+    # ----- lexical side (hybrid ranking) -----
+    def term_stats(self) -> TermStats:
+        """Document frequencies over all rows (computed on first use, then kept up to date)."""
+        self._ensure_terms()
+        return self._stats
+
+    def entry_terms(self, entry_id: str) -> list[set[str]]:
+        """Lexical term sets of one entry's rows."""
+        found = self._ensure_terms()
+        return [found[rid] for rid in self._by_entry.get(entry_id, ())]
+
+    def _ensure_terms(self) -> dict[int, set[str]]:
+        if self._terms is None:
+            self._terms = {rid: terms(row.text) for rid, row in self._rows.items()}
+            self._stats = TermStats()
+            self._stats.add(self._terms.values())
+        return self._terms
+
+    def row_vectors(self, row_ids: Sequence[int]) -> np.ndarray:
+        """Stored vectors of the given rows."""
+        if not row_ids:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._index.reconstruct(int(i)) for i in row_ids])
+
+    def entry_hit(self, query: np.ndarray, entry_id: str) -> RowHit | None:
+        """The best row of one entry for ``query`` (for entries found by other evidence than the vector)."""
+        row_ids = self._by_entry.get(entry_id)
+        if not row_ids:
+            return None
+        scores = self.row_vectors(row_ids) @ np.asarray(query, dtype=np.float32).reshape(-1)
+        best = int(np.argmax(scores))
+        row = self._rows[row_ids[best]]
+        return RowHit(entry_id, float(scores[best]), row.text, row.lang, row_ids[best])
 
     def update(self, entry_id: str, rows: Sequence[IndexRow], vectors: np.ndarray) -> None:
         """Replace the rows of one entry."""
@@ -116,7 +159,7 @@ class KnowledgeIndex:
                 if allow is not None and row.entry_id not in allow:
                     continue
                 if row.entry_id not in best:
-                    best[row.entry_id] = RowHit(row.entry_id, float(score), row.text, row.lang)
+                    best[row.entry_id] = RowHit(row.entry_id, float(score), row.text, row.lang, int(rid))
             if len(best) >= top_k or k >= total:
                 break
             k = min(total, k * 4)

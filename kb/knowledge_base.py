@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,13 +12,17 @@ from typing import Any
 import numpy as np
 
 from kb.encoders import Encoder
-from kb.index import KnowledgeIndex, atomic_write_dir, recover_dir
+from kb.index import KnowledgeIndex, RowHit, atomic_write_dir, recover_dir
 from kb.lang import detect_lang
+from kb.lexical import terms
+from kb.ranking import SearchSettings, hybrid_scores, name_hits, name_index
 from kb.records import Entry, Lang, content_hash, entry_from_dict, entry_hash, entry_to_dict
-from kb.search import SearchResult, allowed_ids, is_in_scope, render_hit
+from kb.scope import anchors_hash, load_anchors, member_layout, mixed_cosine, scope_score
+from kb.search import SearchResult, allowed_ids, render_hit
 
 MANIFEST = "manifest.json"
 RECORDS = "records.json"
+ANCHORS = "scope_anchors.npy"
 FORMAT_VERSION = 1
 
 
@@ -54,17 +58,21 @@ class KnowledgeBase:
     index: KnowledgeIndex | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     default_threshold: float = 0.6
+    settings: SearchSettings = field(default_factory=SearchSettings)
     _allowed_cache: dict[tuple[str, frozenset[str] | None], set[str] | None] = field(
         default_factory=dict, repr=False)
+    _names: dict[str, set[str]] | None = field(default=None, repr=False)
+    _anchor_vecs: np.ndarray | None = field(default=None, repr=False)
 
     # ----- opening -----
     @classmethod
-    def open(cls, directory: Path, encoder: Encoder | None = None,
-             default_threshold: float = 0.6) -> KnowledgeBase:
+    def open(cls, directory: Path, encoder: Encoder | None = None, default_threshold: float = 0.6,
+             settings: SearchSettings | None = None) -> KnowledgeBase:
         """Load ``directory`` (an empty KB if it does not exist yet)."""
         directory = Path(directory)
         recover_dir(directory)
-        kb = cls(directory, encoder, default_threshold=default_threshold)
+        kb = cls(directory, encoder, default_threshold=default_threshold,
+                 settings=settings or SearchSettings())
         if not (directory / MANIFEST).exists():
             return kb
         kb.manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
@@ -72,6 +80,8 @@ class KnowledgeBase:
         kb.entries = {d["id"] if d["kind"] != "product" else f"product.{d['sku']}": entry_from_dict(d)
                       for d in records}
         kb.index = KnowledgeIndex.load(directory)
+        if (directory / ANCHORS).exists():
+            kb._anchor_vecs = np.load(directory / ANCHORS)
         if encoder is not None:
             kb._check_encoder(encoder)
         return kb
@@ -112,7 +122,7 @@ class KnowledgeBase:
         self.index.delete([e.id for e in entries])
         self.index.add(rows, vectors)
         self.manifest["encoder"] = encoder.name
-        self._allowed_cache = {}
+        self._allowed_cache, self._names = {}, None
 
     def upsert(self, entries: Iterable[Entry]) -> ChangeSet:
         """Add or replace entries; only entries whose content changed are re-encoded."""
@@ -142,7 +152,7 @@ class KnowledgeBase:
             del self.entries[eid]
         if self.index is not None:
             self.index.delete(list(present))
-        self._allowed_cache = {}
+        self._allowed_cache, self._names = {}, None
         return present
 
     def sync(self, entries: dict[str, Entry]) -> ChangeSet:
@@ -160,6 +170,8 @@ class KnowledgeBase:
         if previous != encoder.name:  # a threshold tuned for another encoder means nothing
             self.manifest.pop("threshold", None)
             self.manifest.pop("tuning", None)
+            self.manifest.pop("scope_anchors", None)
+            self._anchor_vecs = None
         self.manifest["built_at"] = _now()
 
     def set_threshold(self, value: float, details: dict[str, Any] | None = None) -> None:
@@ -179,8 +191,12 @@ class KnowledgeBase:
         self.manifest.setdefault("built_at", self.manifest["updated_at"])
         records = [entry_to_dict(self.entries[eid]) for eid in sorted(self.entries)]
 
+        anchors = self._anchor_vecs
+
         def write(tmp: Path) -> None:
             index.save(tmp)
+            if anchors is not None:
+                np.save(tmp / ANCHORS, anchors)
             (tmp / RECORDS).write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
             (tmp / MANIFEST).write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2),
                                         encoding="utf-8")
@@ -195,15 +211,62 @@ class KnowledgeBase:
             cache[key] = allowed_ids(self.entries, lang, set(kinds) if kinds else None)
         return cache[key]
 
+    def anchor_vectors(self) -> np.ndarray | None:
+        """Encoded out-of-scope anchors (kb/data/scope_anchors.yaml), cached in the KB directory."""
+        texts = load_anchors()
+        stamp = {"hash": anchors_hash(texts), "encoder": self.manifest.get("encoder")}
+        if self._anchor_vecs is not None and self.manifest.get("scope_anchors") == stamp:
+            return self._anchor_vecs
+        if not texts or self.encoder is None or self.encoder.name != stamp["encoder"]:
+            return None
+        self._anchor_vecs = self.encoder.encode(list(texts), kind="query")
+        self.manifest["scope_anchors"] = stamp
+        return self._anchor_vecs
+
+    def _product_names(self) -> dict[str, set[str]]:
+        if self._names is None:
+            self._names = name_index(self.entries)
+        return self._names
+
+    def _candidates(self, index: KnowledgeIndex, query_vec: np.ndarray, query: str, top_k: int,
+                    allow: set[str] | None) -> tuple[dict[str, RowHit], dict[str, float]]:
+        """Dense candidates plus products named in the query, and their hybrid scores."""
+        dense = {h.entry_id: h for h in index.search(query_vec, max(top_k, self.settings.candidates), allow)}
+        query_terms = terms(query)
+        stats = index.term_stats()
+        named = {eid: w for eid, w in name_hits(query_terms, self._product_names(), stats).items()
+                 if allow is None or eid in allow}
+        for eid in named.keys() - dense.keys():
+            hit = index.entry_hit(query_vec, eid)
+            if hit is not None:
+                dense[eid] = hit
+        scores = hybrid_scores({e: h.score for e, h in dense.items()}, query_terms,
+                               {e: index.entry_terms(e) for e in dense}, named, stats, self.settings)
+        return dense, scores
+
+    def _scope(self, index: KnowledgeIndex, query_vec: np.ndarray, rows: list[int]) -> float:
+        layout = member_layout(self.encoder) if self.encoder is not None else [(slice(0, index.dim), 1.0)]
+        mix = self.settings.scope_mix
+        best = mixed_cosine(query_vec, index.row_vectors(rows), layout, mix)
+        if len(best) == 0:
+            return -1.0
+        return scope_score(float(np.max(best)), query_vec, self.anchor_vectors(), layout, mix)
+
     def search_vector(self, query_vec: np.ndarray, query: str, top_k: int = 5,
                       lang: Lang | None = None, kinds: Sequence[str] | None = None) -> SearchResult:
         """Search with an already encoded query (lets callers batch the encoding)."""
         use_lang: Lang = lang or detect_lang(query)
-        raw = self.index.search(query_vec, top_k, self._allowed(use_lang, kinds)) if self.index else []
-        hits = [render_hit(self.entries[h.entry_id], h, use_lang) for h in raw]
         threshold = self.threshold
-        return SearchResult(query=query, lang=use_lang, in_scope=is_in_scope(hits, threshold),
-                            threshold=threshold, hits=hits)
+        index = self.index
+        if index is None or index.row_count() == 0:
+            return SearchResult(query=query, lang=use_lang, in_scope=False, threshold=threshold,
+                                scope_score=-1.0, hits=[])
+        dense, scores = self._candidates(index, query_vec, query, top_k, self._allowed(use_lang, kinds))
+        order = sorted(scores, key=lambda e: -scores[e])[:top_k]
+        hits = [render_hit(self.entries[e], replace(dense[e], score=scores[e]), use_lang) for e in order]
+        scope = self._scope(index, query_vec, [h.row for h in dense.values() if h.row >= 0])
+        return SearchResult(query=query, lang=use_lang, in_scope=bool(hits) and scope >= threshold,
+                            threshold=threshold, scope_score=round(scope, 4), hits=hits)
 
     def search(self, query: str, top_k: int = 5, lang: Lang | None = None,
                kinds: Sequence[str] | None = None) -> SearchResult:

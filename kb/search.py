@@ -29,16 +29,12 @@ class SearchResult(TypedDict):
     lang: str
     in_scope: bool
     threshold: float
+    scope_score: float
     hits: list[Hit]
 
 
 def other(lang: Lang) -> Lang:
     return "en" if lang == "zh" else "zh"
-
-
-def is_in_scope(hits: list[Hit], threshold: float) -> bool:
-    """In scope when the best hit reaches the tuned threshold."""
-    return bool(hits) and hits[0]["score"] >= threshold
 
 
 def _faq(entry: FaqEntry, lang: Lang) -> tuple[str, str, Lang]:

@@ -1,9 +1,10 @@
-"""KB HTTP service (Flask app factory): search, embed, entry CRUD and reload over JSON."""
+"""KB HTTP service (Flask app factory): search, embed, entry CRUD, reload and the miss log over JSON."""
 
 from __future__ import annotations
 
 import hmac
 import os
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from kb.config import KBConfig, load_config
 from kb.encoders import Encoder
 from kb.knowledge_base import KnowledgeBase
+from kb.misses import MissLog, MissQueryError, misses_path, parse_top_args, record_result
 from kb.records import FaqEntry, entry_to_dict
 from kb.search import entry_title
 from kb.validate import LoadError, Location, faq_flat, faq_structured, product
@@ -40,7 +42,8 @@ class KBState:
         self.kb = self.load()
 
     def load(self) -> KnowledgeBase:
-        return KnowledgeBase.open(self.kb_dir, self.encoder, default_threshold=self.config.threshold)
+        return KnowledgeBase.open(self.kb_dir, self.encoder, default_threshold=self.config.threshold,
+                                  settings=self.config.search_settings())
 
 
 def _state() -> KBState:
@@ -91,7 +94,24 @@ def search() -> Any:
     state = _state()
     with state.lock:
         result = state.kb.search(query.strip(), top_k=top_k, lang=lang, kinds=kinds)
+    if body.get("log_miss", True) is not False:
+        try:
+            record_result(current_app.extensions["kb_misses"], result)
+        except sqlite3.Error:
+            current_app.logger.warning("miss log not written", exc_info=True)
     return jsonify(result)
+
+
+@api.get("/misses")
+def misses() -> Any:  # token required: queries are customer text
+    _require_token()
+    try:
+        limit, since = parse_top_args(request.args)
+    except MissQueryError as exc:
+        raise ApiError(400, "bad_request", exc.message, exc.field) from None
+    log: MissLog = current_app.extensions["kb_misses"]
+    rows = log.top(limit, since)
+    return jsonify({"count": len(rows), "misses": [r.to_dict() for r in rows]})
 
 
 @api.post("/embed")
@@ -211,9 +231,11 @@ def create_app(kb_dir: Path, encoder: Encoder, config: KBConfig | None = None,
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     cfg = config or load_config()
     state = KBState(Path(kb_dir), encoder, cfg)
-    if warm_up and cfg.warmup:
-        encoder.encode(list(cfg.warmup), kind="query")
+    if warm_up and cfg.warmup:  # loads the model, jieba and the lexical side of the index
+        for text in cfg.warmup:
+            state.kb.search(text) if state.kb.index is not None else encoder.encode([text], kind="query")
     app.extensions["kb"] = state
+    app.extensions["kb_misses"] = MissLog(misses_path(Path(kb_dir)))
     app.register_blueprint(api)
     app.register_error_handler(ApiError, _error_response)
     app.register_error_handler(HTTPException, _error_response)

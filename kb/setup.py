@@ -13,6 +13,9 @@ from kb.knowledge_base import KnowledgeBase
 from kb.loaders import load_files
 from kb.paths import default_kb_dir, default_model_dir
 from kb.records import content_hash
+from kb.scope import anchors_hash, load_anchors
+
+SCORING_VERSION = 2  # 2: hybrid ranking, scope score = margin over out-of-scope anchors
 
 
 def _files_hash(paths: list[Path]) -> str | None:
@@ -22,6 +25,13 @@ def _files_hash(paths: list[Path]) -> str | None:
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def scoring_stamp(cfg: KBConfig) -> dict[str, Any]:
+    """What a tuned threshold depends on besides the encoder: ranking/scope settings and the anchors."""
+    settings = cfg.search_settings()
+    return {"version": SCORING_VERSION, "lexical": settings.lexical, "product_name": settings.product_name,
+            "scope_mix": list(settings.scope_mix), "anchors": anchors_hash(load_anchors())}
 
 
 def prepare_demo(repo_root: Path, kb_dir: Path | None = None, model_dir: Path | None = None,
@@ -47,16 +57,17 @@ def prepare_demo(repo_root: Path, kb_dir: Path | None = None, model_dir: Path | 
            repo_root / "bench" / "data" / "kb_ood_dev.json"]
     dev_hash = _files_hash(dev)
     current = KnowledgeBase.open(kb_dir, None, default_threshold=cfg.threshold)
-    tuned_for = current.manifest.get("tuning", {}).get("dev_hash") if current.manifest else None
+    tuning = current.manifest.get("tuning", {}) if current.manifest else {}
+    tuned_for = (tuning.get("dev_hash"), tuning.get("scoring"))
     if (current.manifest.get("content_hash") == content_hash(entries)
             and current.manifest.get("encoder") == (encoder.name if encoder else encoder_id(cfg.encoder, cfg.fusion_weights))
-            and tuned_for == dev_hash):
+            and tuned_for == (dev_hash, scoring_stamp(cfg))):
         report.update({"changed": False, "count": current.count(), "threshold": current.threshold})
         return report
 
     enc = encoder or create_encoder(cfg.encoder, model_dir, torch_threads=cfg.torch_threads,
                                     fusion_weights=cfg.fusion_weights)
-    kb = KnowledgeBase.open(kb_dir, None, default_threshold=cfg.threshold)
+    kb = KnowledgeBase.open(kb_dir, None, default_threshold=cfg.threshold, settings=cfg.search_settings())
     kb.encoder = enc
     if kb.manifest.get("encoder") not in (None, enc.name):
         kb.entries = entries
@@ -71,7 +82,7 @@ def prepare_demo(repo_root: Path, kb_dir: Path | None = None, model_dir: Path | 
         ood = load_queries(dev[1], need_gold=False)
         in_scores, ood_scores = scores_for_tuning(kb, queries, ood)
         threshold, details = tune_threshold(in_scores, ood_scores, cfg.min_ood_rejected)
-        details["dev_hash"] = dev_hash
+        details["dev_hash"], details["scoring"] = dev_hash, scoring_stamp(cfg)
         kb.set_threshold(threshold, details)
     kb.save()
     report.update({"changed": True, **change_summary, "count": kb.count(), "threshold": kb.threshold})

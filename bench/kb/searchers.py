@@ -11,7 +11,18 @@ import numpy as np
 from bench.kb.bm25 import BM25
 from kb.encoders import Encoder, Kind
 from kb.knowledge_base import KnowledgeBase
+from kb.ranking import SearchSettings
 from kb.records import Entry
+
+
+
+class Ranking(list[tuple[str, float]]):
+    """Ranked (entry id, score) pairs plus the scope score the in/out-of-scope decision uses."""
+
+    def __init__(self, hits: list[tuple[str, float]], scope: float) -> None:
+        super().__init__(hits)
+        self.scope = scope
+
 
 Ranked = list[list[tuple[str, float]]]
 Searcher = Callable[[Sequence[str]], Ranked]
@@ -32,9 +43,11 @@ class CachedEncoder:
         return np.vstack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
 
-def kb_searcher(encoder: Encoder, entries: dict[str, Entry], top_k: int = 5) -> tuple[Searcher, KnowledgeBase]:
+def kb_searcher(encoder: Encoder, entries: dict[str, Entry], top_k: int = 5,
+                settings: SearchSettings | None = None) -> tuple[Searcher, KnowledgeBase]:
     """Build an in-memory KB with ``encoder`` and return a batch ranking function over it."""
-    kb = KnowledgeBase(Path(tempfile.gettempdir()) / "kb-bench-unused", encoder)
+    kb = KnowledgeBase(Path(tempfile.gettempdir()) / "kb-bench-unused", encoder,
+                       settings=settings or SearchSettings())
     kb.upsert(entries.values())
 
     def rank(queries: Sequence[str]) -> Ranked:
@@ -42,7 +55,7 @@ def kb_searcher(encoder: Encoder, entries: dict[str, Entry], top_k: int = 5) -> 
         out = []
         for text, vec in zip(queries, vecs, strict=False):
             res = kb.search_vector(vec[None, :], text, top_k)
-            out.append([(h["id"], h["score"]) for h in res["hits"]])
+            out.append(Ranking([(h["id"], h["score"]) for h in res["hits"]], res["scope_score"]))
         return out
 
     return rank, kb

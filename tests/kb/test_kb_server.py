@@ -34,7 +34,7 @@ def test_health(client: FlaskClient) -> None:
 def test_search_contract(client: FlaskClient) -> None:
     body = client.post("/search", json={"query": "退款多久到账", "top_k": 2}).get_json()
     assert body["lang"] == "zh" and len(body["hits"]) == 2
-    assert set(body) == {"query", "lang", "in_scope", "threshold", "hits"}
+    assert set(body) == {"query", "lang", "in_scope", "threshold", "scope_score", "hits"}
     hit = body["hits"][0]
     assert hit["id"] == "faq.refund.timing"
     assert {"id", "kind", "score", "title", "answer", "matched", "tags", "meta"} <= set(hit)
@@ -90,3 +90,17 @@ def test_writes_refused_without_configured_token(tmp_path: Path) -> None:
     resp = app.test_client().delete("/entries/x", headers={"Authorization": "Bearer "})
     assert resp.status_code == 403
     assert app.test_client().get("/nope").get_json()["error"]["code"] == "not_found"
+
+
+def test_out_of_scope_searches_are_logged_and_listed(client: FlaskClient) -> None:
+    for query in ("火星快递要几天？", "火星快递要几天", "xyzzy plugh"):
+        assert client.post("/search", json={"query": query}).get_json()["in_scope"] is False
+    assert client.post("/search", json={"query": "退款多久到账"}).get_json()["in_scope"] is True
+    client.post("/search", json={"query": "xyzzy plugh?", "log_miss": False})
+    assert client.get("/misses").status_code == 401
+    body = client.get("/misses", headers=AUTH).get_json()
+    assert [(m["norm"], m["count"]) for m in body["misses"]] == [("火星快递要几天", 2), ("xyzzy plugh", 1)]
+    assert body["count"] == 2 and body["misses"][0]["query"] == "火星快递要几天"
+    assert client.get("/misses?limit=1", headers=AUTH).get_json()["count"] == 1
+    bad = client.get("/misses?since=yesterday", headers=AUTH)
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "since"
