@@ -23,7 +23,7 @@ class KBConfig:
     """Validated knowledge-base settings."""
 
     encoder: str = "fused"
-    threshold: float = 0.6
+    threshold: float = 0.1
     min_ood_rejected: float = 0.95
     top_k: int = 5
     torch_threads: int = 2
@@ -32,11 +32,26 @@ class KBConfig:
     lexical_weight: float = 0.1
     product_name_weight: float = 0.1
     scope_mix: tuple[float, float] = (0.5, 0.5)
+    rank_mix: tuple[tuple[str, tuple[float, float]], ...] = (("en", (0.7, 0.3)),)
 
     def search_settings(self) -> SearchSettings:
         """The hybrid-ranking and scope settings a KnowledgeBase searches with."""
         return SearchSettings(lexical=float(self.lexical_weight), product_name=float(self.product_name_weight),
-                              scope_mix=tuple(float(w) for w in self.scope_mix))
+                              scope_mix=tuple(float(w) for w in self.scope_mix), rank_mix=self.rank_mix)
+
+
+def _rank_mix(raw: object, source: str) -> tuple[tuple[str, tuple[float, float]], ...]:
+    """``{lang: [e5, use]}`` -> sorted pairs; a language left out uses the fused cosine as built."""
+    if raw is None:
+        return ()
+    ok = isinstance(raw, dict) and all(
+        lang in ("zh", "en") and isinstance(mix, list) and len(mix) == 2
+        and all(isinstance(w, int | float) and w >= 0 for w in mix) and sum(mix) > 0
+        for lang, mix in raw.items())
+    if not ok:
+        raise ConfigError(f"{source}: rank_mix must map zh/en to two non-negative numbers (e5-small, use-m3)")
+    assert isinstance(raw, dict)
+    return tuple((lang, (float(mix[0]), float(mix[1]))) for lang, mix in sorted(raw.items()))
 
 
 def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
@@ -50,6 +65,8 @@ def parse_config(raw: object, source: str = "conf/kb.yaml") -> KBConfig:
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s) {sorted(unknown)}")
     values: dict[str, Any] = {k: tuple(v) if k in ("warmup", "fusion_weights", "scope_mix") else v for k, v in raw.items()}
+    if "rank_mix" in values:
+        values["rank_mix"] = _rank_mix(values["rank_mix"], source)
     cfg = KBConfig(**values)
     if cfg.encoder not in ENCODER_NAMES:
         raise ConfigError(f"{source}: encoder must be one of {ENCODER_NAMES}, not {cfg.encoder!r}")

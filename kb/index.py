@@ -17,6 +17,8 @@ from kb.lexical import TermStats, terms
 from kb.records import IndexRow
 
 INDEX_FILE = "index.faiss"
+PARTITION_MIN_ROWS = 20_000  # from here on an inverted-file index: a flat scan is memory-bound (~30 ms at 75k rows)
+NPROBE = 48
 WriteFn = Callable[[Path], None]
 ROWS_FILE = "rows.json"
 
@@ -37,7 +39,8 @@ class RowHit:
 
 
 class KnowledgeIndex:
-    """Exact inner-product index; rows carry (entry id, text, lang) and search aggregates by entry."""
+    """Inner-product index (exact below PARTITION_MIN_ROWS rows, inverted-file above); rows carry
+    (entry id, text, lang) and search aggregates by entry."""
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
@@ -76,6 +79,7 @@ class KnowledgeIndex:
             raise ValueError(f"expected vectors of shape ({len(rows)}, {self.dim}), got {vecs.shape}")
         ids = np.arange(self._next_id, self._next_id + len(rows), dtype=np.int64)
         self._index.add_with_ids(vecs, ids)
+        self._partition_if_large()
         for row_id, row in zip(ids.tolist(), rows, strict=False):
             self._rows[row_id] = row
             self._by_entry.setdefault(row.entry_id, []).append(row_id)
@@ -83,6 +87,29 @@ class KnowledgeIndex:
                 self._terms[row_id] = terms(row.text)
                 self._stats.add([self._terms[row_id]])
         self._next_id += len(rows)
+
+    @property
+    def partitioned(self) -> bool:
+        """True once the index switched to an inverted file (approximate, nprobe = NPROBE)."""
+        return isinstance(self._index, faiss.IndexIVF)
+
+    def _partition_if_large(self) -> None:
+        """Move a large flat index into an IndexIVFFlat (trained on its own vectors; ids kept)."""
+        total = self.row_count()
+        if self.partitioned or total < PARTITION_MIN_ROWS:
+            return
+        flat = faiss.downcast_index(self._index.index)
+        vecs = faiss.rev_swig_ptr(flat.get_xb(), total * self.dim).reshape(total, self.dim).copy()
+        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        nlist = int(4 * np.sqrt(total))
+        quantizer = faiss.IndexFlatIP(self.dim)
+        ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        sample = vecs[np.random.default_rng(0).permutation(total)[: nlist * 40]]
+        ivf.train(sample)  # type: ignore[call-arg]
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+        ivf.add_with_ids(vecs, ids)  # type: ignore[call-arg]
+        ivf.nprobe = NPROBE
+        self._index = ivf  # type: ignore[assignment]
 
     def delete(self, entry_ids: Sequence[str]) -> int:
         """Remove every row of the given entries; returns how many of them were present."""
@@ -115,21 +142,18 @@ class KnowledgeIndex:
             self._stats.add(self._terms.values())
         return self._terms
 
+    def entry_row_ids(self, entry_id: str) -> list[int]:
+        """Row ids of one entry (empty if unknown)."""
+        return list(self._by_entry.get(entry_id, ()))
+
+    def row(self, row_id: int) -> IndexRow:
+        return self._rows[row_id]
+
     def row_vectors(self, row_ids: Sequence[int]) -> np.ndarray:
         """Stored vectors of the given rows."""
         if not row_ids:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([self._index.reconstruct(int(i)) for i in row_ids])
-
-    def entry_hit(self, query: np.ndarray, entry_id: str) -> RowHit | None:
-        """The best row of one entry for ``query`` (for entries found by other evidence than the vector)."""
-        row_ids = self._by_entry.get(entry_id)
-        if not row_ids:
-            return None
-        scores = self.row_vectors(row_ids) @ np.asarray(query, dtype=np.float32).reshape(-1)
-        best = int(np.argmax(scores))
-        row = self._rows[row_ids[best]]
-        return RowHit(entry_id, float(scores[best]), row.text, row.lang, row_ids[best])
 
     def update(self, entry_id: str, rows: Sequence[IndexRow], vectors: np.ndarray) -> None:
         """Replace the rows of one entry."""
@@ -192,6 +216,8 @@ class KnowledgeIndex:
             raise IndexLoadError(f"cannot read index in {directory}: {exc}") from None
         index = cls(int(payload["dim"]))
         index._index = raw  # type: ignore[assignment]
+        if isinstance(raw, faiss.IndexIVF):
+            raw.nprobe = NPROBE
         index._next_id = int(payload["next_id"])
         for item in payload["rows"]:
             row = IndexRow(item["entry_id"], item["text"], item["lang"])

@@ -228,29 +228,35 @@ class KnowledgeBase:
             self._names = name_index(self.entries)
         return self._names
 
-    def _candidates(self, index: KnowledgeIndex, query_vec: np.ndarray, query: str, top_k: int,
-                    allow: set[str] | None) -> tuple[dict[str, RowHit], dict[str, float]]:
-        """Dense candidates plus products named in the query, and their hybrid scores."""
-        dense = {h.entry_id: h for h in index.search(query_vec, max(top_k, self.settings.candidates), allow)}
+    def _layout(self, index: KnowledgeIndex) -> list[tuple[slice, float]]:
+        return member_layout(self.encoder) if self.encoder is not None else [(slice(0, index.dim), 1.0)]
+
+    def _candidates(self, index: KnowledgeIndex, query_vec: np.ndarray, query: str, lang: Lang, top_k: int,
+                    allow: set[str] | None) -> tuple[dict[str, RowHit], dict[str, float], float]:
+        """Dense candidates plus products named in the query: (best rows, hybrid scores, best KB cosine
+        under the scope mix). All rows of the candidates are re-scored, per language if configured."""
+        found = index.search(query_vec, max(top_k, self.settings.candidates), allow)
         query_terms = terms(query)
         stats = index.term_stats()
         named = {eid: w for eid, w in name_hits(query_terms, self._product_names(), stats).items()
                  if allow is None or eid in allow}
-        for eid in named.keys() - dense.keys():
-            hit = index.entry_hit(query_vec, eid)
-            if hit is not None:
-                dense[eid] = hit
-        scores = hybrid_scores({e: h.score for e, h in dense.items()}, query_terms,
-                               {e: index.entry_terms(e) for e in dense}, named, stats, self.settings)
-        return dense, scores
-
-    def _scope(self, index: KnowledgeIndex, query_vec: np.ndarray, rows: list[int]) -> float:
-        layout = member_layout(self.encoder) if self.encoder is not None else [(slice(0, index.dim), 1.0)]
-        mix = self.settings.scope_mix
-        best = mixed_cosine(query_vec, index.row_vectors(rows), layout, mix)
-        if len(best) == 0:
-            return -1.0
-        return scope_score(float(np.max(best)), query_vec, self.anchor_vectors(), layout, mix)
+        cand = list(dict.fromkeys([h.entry_id for h in found] + sorted(named)))
+        row_ids = [rid for eid in cand for rid in index.entry_row_ids(eid)]
+        if not row_ids:
+            return {}, {}, -1.0
+        vecs = index.row_vectors(row_ids)
+        layout, mix = self._layout(index), self.settings.mix_for(lang)
+        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        row_scores = mixed_cosine(q, vecs, layout, mix) if mix else vecs @ q
+        best: dict[str, RowHit] = {}
+        for rid, score in zip(row_ids, row_scores.tolist(), strict=True):
+            row = index.row(rid)
+            if row.entry_id not in best or score > best[row.entry_id].score:
+                best[row.entry_id] = RowHit(row.entry_id, float(score), row.text, row.lang, rid)
+        scores = hybrid_scores({e: h.score for e, h in best.items()}, query_terms,
+                               {e: index.entry_terms(e) for e in best}, named, stats, self.settings)
+        best_kb = float(np.max(mixed_cosine(q, vecs, layout, self.settings.scope_mix)))
+        return best, scores, best_kb
 
     def search_vector(self, query_vec: np.ndarray, query: str, top_k: int = 5,
                       lang: Lang | None = None, kinds: Sequence[str] | None = None) -> SearchResult:
@@ -261,10 +267,12 @@ class KnowledgeBase:
         if index is None or index.row_count() == 0:
             return SearchResult(query=query, lang=use_lang, in_scope=False, threshold=threshold,
                                 scope_score=-1.0, hits=[])
-        dense, scores = self._candidates(index, query_vec, query, top_k, self._allowed(use_lang, kinds))
+        dense, scores, best_kb = self._candidates(index, query_vec, query, use_lang, top_k,
+                                                  self._allowed(use_lang, kinds))
         order = sorted(scores, key=lambda e: -scores[e])[:top_k]
         hits = [render_hit(self.entries[e], replace(dense[e], score=scores[e]), use_lang) for e in order]
-        scope = self._scope(index, query_vec, [h.row for h in dense.values() if h.row >= 0])
+        scope = scope_score(best_kb, query_vec, self.anchor_vectors(), self._layout(index),
+                            self.settings.scope_mix) if hits else -1.0
         return SearchResult(query=query, lang=use_lang, in_scope=bool(hits) and scope >= threshold,
                             threshold=threshold, scope_score=round(scope, 4), hits=hits)
 

@@ -12,10 +12,13 @@ from kb.encoders.base import to_simplified
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_STOP_EN = frozenset(
-    "a an the i me my we our you your it its is are was were be been am do does did to of in on at for "
-    "and or but if can could would should will with from by this that these those there what when where "
-    "how why which who please hi hello any some have has had not no get got".split())
+_STOP_EN = frozenset({
+    "a", "an", "the", "i", "me", "my", "we", "our", "you", "your", "it", "its", "is", "are", "was", "were",
+    "be", "been", "am", "do", "does", "did", "to", "of", "in", "on", "at", "for", "and", "or", "but", "if",
+    "can", "could", "would", "should", "will", "with", "from", "by", "this", "that", "these", "those",
+    "there", "what", "when", "where", "how", "why", "which", "who", "please", "hi", "hello", "any", "some",
+    "have", "has", "had", "not", "no", "get", "got",
+})
 
 
 @lru_cache(maxsize=1)

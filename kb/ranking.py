@@ -19,6 +19,11 @@ class SearchSettings:
     product_name: float = 0.1
     candidates: int = 20
     scope_mix: tuple[float, ...] = (0.5, 0.5)
+    rank_mix: tuple[tuple[str, tuple[float, ...]], ...] = (("en", (0.7, 0.3)),)
+
+    def mix_for(self, lang: str) -> tuple[float, ...] | None:
+        """Member mix that re-scores candidate rows for queries in ``lang`` (None = the fused cosine)."""
+        return dict(self.rank_mix).get(lang)
 
 
 def product_name_terms(entry: Product) -> set[str]:

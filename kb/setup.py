@@ -31,7 +31,8 @@ def scoring_stamp(cfg: KBConfig) -> dict[str, Any]:
     """What a tuned threshold depends on besides the encoder: ranking/scope settings and the anchors."""
     settings = cfg.search_settings()
     return {"version": SCORING_VERSION, "lexical": settings.lexical, "product_name": settings.product_name,
-            "scope_mix": list(settings.scope_mix), "anchors": anchors_hash(load_anchors())}
+            "scope_mix": list(settings.scope_mix), "rank_mix": {k: list(v) for k, v in settings.rank_mix},
+            "anchors": anchors_hash(load_anchors())}
 
 
 def prepare_demo(repo_root: Path, kb_dir: Path | None = None, model_dir: Path | None = None,

@@ -45,14 +45,47 @@ def synthetic_index(base: np.ndarray, n_rows: int, rows_per_entry: int, seed: in
     return index, time.perf_counter() - start
 
 
+def synthetic_kb(kb: Any, n_entries: int, seed: int = 0, noise: float = 0.35) -> Any:
+    """A KB of ``n_entries`` copies of the real entries (new ids) whose rows carry the real texts and
+    perturbed real vectors: exercises the full search path (hybrid ranking, scope) at scale."""
+    from dataclasses import replace as dc_replace
+
+    from kb.knowledge_base import KnowledgeBase
+    from kb.records import Product
+
+    base_vecs, base_rows = kb.index.vectors()
+    by_entry: dict[str, list[int]] = {}
+    for i, row in enumerate(base_rows):
+        by_entry.setdefault(row.entry_id, []).append(i)
+    originals = [kb.entries[eid] for eid in sorted(by_entry)]
+    rng = np.random.default_rng(seed)
+    entries, rows, picks = {}, [], []
+    for n in range(n_entries):
+        src = originals[n % len(originals)]
+        copy = dc_replace(src, sku=f"{src.sku}-S{n}") if isinstance(src, Product) else dc_replace(src, id=f"{src.id}.s{n}")
+        entries[copy.id] = copy
+        for i in by_entry[src.id]:
+            rows.append(IndexRow(copy.id, base_rows[i].text, base_rows[i].lang))
+            picks.append(i)
+    vecs = base_vecs[picks] + rng.normal(scale=noise / np.sqrt(base_vecs.shape[1]),
+                                         size=(len(picks), base_vecs.shape[1])).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    big = KnowledgeBase(kb.directory, kb.encoder, default_threshold=kb.threshold, settings=kb.settings)
+    big.entries = entries
+    big.index = KnowledgeIndex.build(rows, vecs.astype(np.float32))
+    big.manifest = dict(kb.manifest)
+    big.index.term_stats()  # the service builds this at warm-up
+    return big
+
+
 def single_query_latency(encoder: Encoder, search: Any, queries: Sequence[str], rounds: int = 1) -> dict[str, float]:
-    """Per query: encode + ``search(vector)``; wall-clock milliseconds."""
+    """Per query: encode + ``search(vector, text)``; wall-clock milliseconds."""
     times = []
     for _ in range(rounds):
         for q in queries:
             start = time.perf_counter()
             vec = encoder.encode([q], kind="query")
-            search(vec)
+            search(vec, q)
             times.append((time.perf_counter() - start) * 1000)
     return percentiles(times)
 

@@ -15,7 +15,6 @@ from kb.ranking import SearchSettings
 from kb.records import Entry
 
 
-
 class Ranking(list[tuple[str, float]]):
     """Ranked (entry id, score) pairs plus the scope score the in/out-of-scope decision uses."""
 

@@ -63,10 +63,11 @@ class RasaClient:
             raise BotUnavailable("action server not healthy")
         return replies
 
-    def _event(self, conversation_id: str, event: dict[str, Any]) -> None:
+    def _event(self, conversation_id: str, event: dict[str, Any], *before: dict[str, Any]) -> None:
+        body: dict[str, Any] | list[dict[str, Any]] = [*before, event] if before else event
         try:
             resp = self.http.post(f"{self.base_url}/conversations/{conversation_id}/tracker/events",
-                                  params={"token": self.token}, json=event, timeout=self.timeout)
+                                  params={"token": self.token}, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             raise BotUnavailable(f"rasa unreachable: {exc.__class__.__name__}") from exc
         if resp.status_code != 200:
@@ -76,7 +77,11 @@ class RasaClient:
         self._event(conversation_id, {"event": "pause"})
 
     def resume(self, conversation_id: str) -> None:
-        self._event(conversation_id, {"event": "resume"})
+        # A form the handoff interrupted (e.g. "which order?") would swallow the customer's next
+        # question; the bot takes the conversation back with no half-filled form.
+        self._event(conversation_id, {"event": "resume"},
+                    {"event": "active_loop", "name": None},
+                    {"event": "slot", "name": "requested_slot", "value": None})
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
         try:

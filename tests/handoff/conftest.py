@@ -71,8 +71,10 @@ class RasaStub:
                     return
                 m = re.match(r"/conversations/([^/]+)/tracker/events\?token=(.+)", self.path)
                 if m and m.group(2) == TOKEN:
-                    stub.calls.append((body["event"], m.group(1), body))
-                    (stub.paused.add if body["event"] == "pause" else stub.paused.discard)(m.group(1))
+                    for event in body if isinstance(body, list) else [body]:  # Rasa takes one event or a list
+                        stub.calls.append((event["event"], m.group(1), event))
+                        if event["event"] in ("pause", "resume"):
+                            (stub.paused.add if event["event"] == "pause" else stub.paused.discard)(m.group(1))
                     self._reply(200, {})
                     return
                 self._reply(401, {})

@@ -56,7 +56,7 @@ def bridge_url() -> Iterator[str]:
     try:
         stack.start()
     except (RuntimeError, SystemExit, OSError) as exc:
-        pytest.skip(f"could not start the real stack (Rasa, actions, KB, bridge): {str(exc)[:400]}")
+        pytest.fail(f"could not start the real stack (Rasa, actions, KB, bridge): {str(exc)[:400]}")
     try:
         yield f"http://127.0.0.1:{stack.ports.bridge}"
     finally:
