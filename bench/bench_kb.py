@@ -25,6 +25,7 @@ from kb.encoders.e5_build import build_e5_folder  # noqa: E402
 from kb.encoders.fused import FusedEncoder  # noqa: E402
 from kb.encoders.use import UseEncoder  # noqa: E402
 from kb.evaluate import LabelledQuery, load_queries, retrieval_metrics, scope_metrics, tune_threshold  # noqa: E402
+from kb.index import set_search_threads  # noqa: E402
 from kb.loaders import load_files  # noqa: E402
 from kb.paths import default_model_dir  # noqa: E402
 from kb.records import Entry  # noqa: E402
@@ -127,6 +128,7 @@ def public_data(factories: dict[str, Any]) -> dict[str, Any]:
 def performance(fused: FusedEncoder, entries: dict[str, Entry], queries: list[str],
                 sizes: Sequence[int]) -> dict[str, Any]:
     """Production path (fused encoder, uncached): latency, throughput, memory, scale."""
+    set_search_threads(1)  # as kb.server does
     _, kb = kb_searcher(fused, entries, settings=load_config().search_settings())
     assert kb.index is not None
     fused.encode(["预热", "warm up"])
@@ -141,6 +143,8 @@ def performance(fused: FusedEncoder, entries: dict[str, Entry], queries: list[st
     ten_k = perf.synthetic_kb(kb, 10_000)
     build_s = time.perf_counter() - start
     assert ten_k.index is not None
+    for q in queries[:50]:  # warm-up, as the service does after loading
+        ten_k.search_vector(fused.encode([q]), q, 5)
     at_10k = perf.single_query_latency(fused, lambda v, q: ten_k.search_vector(v, q, 5), queries)
     scale = perf.scale_runs(base, qvecs, sizes, 1, rate)
     return {"demo_kb": {"entries": kb.count(), "rows": kb.index.row_count(), "latency": real},

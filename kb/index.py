@@ -23,6 +23,12 @@ WriteFn = Callable[[Path], None]
 ROWS_FILE = "rows.json"
 
 
+def set_search_threads(threads: int) -> None:
+    """faiss's OpenMP threads; 1 in the service, where single queries gain nothing from more and
+    extra spinning threads fight the encoder for the cores (p95 latency)."""
+    faiss.omp_set_num_threads(max(1, int(threads)))
+
+
 class IndexLoadError(RuntimeError):
     """The index directory is missing, inconsistent, or was built for another encoder."""
 
@@ -99,14 +105,14 @@ class KnowledgeIndex:
         if self.partitioned or total < PARTITION_MIN_ROWS:
             return
         flat = faiss.downcast_index(self._index.index)
-        vecs = faiss.rev_swig_ptr(flat.get_xb(), total * self.dim).reshape(total, self.dim).copy()
+        vecs = faiss.rev_swig_ptr(flat.get_xb(), total * self.dim).reshape(total, self.dim).copy()  # type: ignore[attr-defined]
         ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
         nlist = int(4 * np.sqrt(total))
         quantizer = faiss.IndexFlatIP(self.dim)
         ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         sample = vecs[np.random.default_rng(0).permutation(total)[: nlist * 40]]
         ivf.train(sample)  # type: ignore[call-arg]
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         ivf.add_with_ids(vecs, ids)  # type: ignore[call-arg]
         ivf.nprobe = NPROBE
         self._index = ivf  # type: ignore[assignment]

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb.config import KBConfig, load_config
 from kb.encoders import Encoder
+from kb.index import set_search_threads
 from kb.knowledge_base import KnowledgeBase
 from kb.misses import MissLog, MissQueryError, misses_path, parse_top_args, record_result
 from kb.records import FaqEntry, entry_to_dict
@@ -230,6 +231,7 @@ def create_app(kb_dir: Path, encoder: Encoder, config: KBConfig | None = None,
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     cfg = config or load_config()
+    set_search_threads(1)
     state = KBState(Path(kb_dir), encoder, cfg)
     if warm_up and cfg.warmup:  # loads the model, jieba and the lexical side of the index
         for text in cfg.warmup:

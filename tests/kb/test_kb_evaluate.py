@@ -50,3 +50,16 @@ def test_config_validation() -> None:
         parse_config({"encoder": "bert"})
     with pytest.raises(ConfigError, match="unknown"):
         parse_config({"treshold": 0.5})
+
+
+def test_search_settings_from_config() -> None:
+    cfg = parse_config({"rank_mix": {"en": [0.6, 0.4]}, "scope_mix": [1, 0], "lexical_weight": 0.2})
+    settings = cfg.search_settings()
+    assert settings.mix_for("en") == (0.6, 0.4) and settings.mix_for("zh") is None
+    assert settings.scope_mix == (1.0, 0.0) and settings.lexical == 0.2
+    with pytest.raises(ConfigError, match="rank_mix"):
+        parse_config({"rank_mix": {"fr": [1, 1]}})
+    with pytest.raises(ConfigError, match="scope_mix"):
+        parse_config({"scope_mix": [0, 0]})
+    with pytest.raises(ConfigError, match="lexical_weight"):
+        parse_config({"lexical_weight": -1})

@@ -99,3 +99,23 @@ def test_recover_after_crash_between_renames(tmp_path: Path) -> None:
     (old / "a.txt").write_text("v1")
     recover_dir(tmp_path / "kb")
     assert (tmp_path / "kb" / "a.txt").read_text() == "v1"
+
+
+def test_large_index_switches_to_inverted_file_and_keeps_ids(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import kb.index as index_module
+
+    monkeypatch.setattr(index_module, "PARTITION_MIN_ROWS", 400)
+    vecs = _random(600, 16, seed=3)
+    rows = [IndexRow(f"e{i}", f"row {i}", "en") for i in range(600)]
+    index = KnowledgeIndex.build(rows[:300], vecs[:300])
+    assert not index.partitioned
+    index.add(rows[300:], vecs[300:])
+    assert index.partitioned and index.row_count() == 600
+    agree = sum(index.search(vecs[i:i + 1], 1)[0].entry_id == f"e{i}" for i in range(0, 600, 7))
+    assert agree >= 0.9 * len(range(0, 600, 7))
+    index.delete(["e5"])
+    assert index.row_count() == 599 and "e5" not in {h.entry_id for h in index.search(vecs[5:6], 10)}
+    assert np.allclose(index.row_vectors([7])[0], vecs[7], atol=1e-6)
+    index.save(tmp_path)
+    again = KnowledgeIndex.load(tmp_path)
+    assert again.partitioned and again.search(vecs[9:10], 1)[0].entry_id == "e9"
