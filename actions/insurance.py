@@ -13,6 +13,8 @@ from actions.policies import (
     INSURANCE_CAP_BULKY,
     INSURANCE_CAP_ORDINARY,
     INSURANCE_PAYOUT_HOURS,
+    INSURANCE_PAYOUT_MIN,
+    insurance_reply,
     who_pays_return_postage,
 )
 from shop.records import OrderRecord
@@ -50,6 +52,21 @@ def postage_text(reason: str, order: OrderRecord | None, lang: str) -> str:
                 "Returning for a personal reason: this order has no shipping insurance, so the return postage is yours to pay.")
 
 
+def general_text(lang: str) -> str:
+    """How shipping insurance works, for any order: payout range, cap, timing; who pays depends on the reason."""
+    low, cap, bulky, hours = (money(INSURANCE_PAYOUT_MIN), money(INSURANCE_CAP_ORDINARY), money(INSURANCE_CAP_BULKY),
+                              INSURANCE_PAYOUT_HOURS)
+    return pick(
+        lang,
+        f"运费险赔的是退货寄回的运费：赔付金额一般在 {low}–{bulky} 之间，普通类目最高 {cap}，大件类目更高；"
+        f"退货寄出、物流有揽收记录后，一般 {hours} 小时内自动赔付到您的支付账户。"
+        "退货运费由谁承担要看退货原因：商品有质量问题的，来回运费全部由店铺承担。告诉我退货原因，我帮您确认具体怎么算。",
+        f"Shipping insurance pays for the postage of a return: payouts are usually {low}–{bulky}, at most {cap} for "
+        f"ordinary categories (more for bulky goods), paid to your account within {hours} hours of the courier "
+        "picking up the return. Who pays the postage depends on why you return the item: for a quality problem the "
+        "shop pays all of it. Tell me the reason and I'll check what applies to you.")
+
+
 def ask_return_reason(dispatcher: CollectingDispatcher, lang: str) -> None:
     """Ask why the customer returns (before any word on who pays postage)."""
     payload = '/inform_return_reason{{"return_reason":"{}"}}'
@@ -62,17 +79,24 @@ def ask_return_reason(dispatcher: CollectingDispatcher, lang: str) -> None:
 
 
 class ActionShippingInsurance(Action):
-    """Explains who pays return postage; without a reason it only asks for the reason."""
+    """General insurance questions get the general facts; who pays is said only once the reason is known."""
 
     def name(self) -> str:
         return "action_shipping_insurance"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = lang_of(tracker)
-        reason = next(tracker.get_latest_entity_values("return_reason"), None) or tracker.get_slot("return_reason")
-        if reason not in ("quality", "personal"):
+        latest = tracker.latest_message or {}
+        in_message = next(tracker.get_latest_entity_values("return_reason"), None)
+        known = in_message or tracker.get_slot("return_reason")
+        reply = insurance_reply((latest.get("intent") or {}).get("name"), in_message, known, str(latest.get("text") or ""))
+        if reply == "general":
+            dispatcher.utter_message(text=general_text(lang))
+            return []
+        if reply == "ask_reason":
             ask_return_reason(dispatcher, lang)
             return []
+        reason = str(known)
         order = current_order(get_services().shop, tracker)
         dispatcher.utter_message(text=postage_text(reason, order, lang))
         return [SlotSet("return_reason", reason)]

@@ -13,7 +13,7 @@ from actions.clients import KbError, KbResult, get_services
 from actions.common import lang_of, pick
 from actions.config import get_settings
 from actions.handoff import start_handoff
-from actions.policies import asks_for_compensation, kb_choice
+from actions.policies import asks_for_compensation, hits_for_intent, kb_choice
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, detail: s
 
 
 def reply_from_kb(dispatcher: CollectingDispatcher, tracker: Tracker, result: KbResult) -> list[EventType]:
-    hits = result["hits"]
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    hits = hits_for_intent(result["hits"], intent)
     choice = kb_choice(hits, bool(result.get("in_scope")), get_settings().kb_clarify_margin)
     lang = lang_of(tracker)
     if choice == "answer":

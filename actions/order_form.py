@@ -12,7 +12,34 @@ from rasa_sdk.types import DomainDict
 from actions.clients import get_services
 from actions.common import customer_id_of, lang_of, order_buttons, pick
 from actions.config import get_settings
-from actions.policies import candidate_orders, normalise_order_id
+from actions.order_choice import orders_to_offer
+from actions.policies import normalise_order_id
+from shop.records import OrderRecord
+
+# Intents that may answer "which order?" with a product name instead of a number.
+ANSWER_INTENTS = frozenset({"inform_order_id", "nlu_fallback", "affirm"})
+
+# What the customer asked about, so "which order?" also confirms the question was understood.
+TOPIC_PHRASE = {
+    "status": ("要查询的", "do you want to check"), "track": ("要查物流的", "do you want to track"),
+    "cancel": ("要取消的", "do you want to cancel"), "address": ("要改地址的", "needs a new address"),
+    "return": ("要退货的", "do you want to return"), "exchange": ("要换货的", "do you want to exchange"),
+    "refund": ("要查退款的", "is the refund for"), "invoice": ("要开发票的", "is the invoice for"),
+}
+
+
+def which_order_question(topic: str | None, lang: str) -> str:
+    """'您有多个订单，请问要开发票的是哪一个？' — the question names the topic when known."""
+    zh, en = TOPIC_PHRASE.get(topic or "", ("", "do you mean"))
+    return pick(lang, f"您有多个订单，请问{zh}是哪一个？", f"You have several orders. Which one {en}?")
+
+
+def offered_orders(tracker: Tracker, customer: str) -> list[OrderRecord]:
+    """The customer's orders this message may be about (named product first, then the topic)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    products = [str(p) for p in tracker.get_latest_entity_values("product")]
+    orders = get_services().shop.orders_for_customer(customer)
+    return orders_to_offer(orders, tracker.get_slot("order_topic"), text, products)
 
 
 class ValidateOrderForm(FormValidationAction):
@@ -29,14 +56,20 @@ class ValidateOrderForm(FormValidationAction):
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Pre-select the order when the customer has exactly one that fits the topic."""
+        """Pre-select the order when exactly one names the product mentioned, or fits the topic.
+
+        Once the form has asked, only an answer-like message may name the order ("跑步鞋那个");
+        any other question is a change of topic, left to the detour rules.
+        """
         if tracker.get_slot("order_id") or next(tracker.get_latest_entity_values("order_id"), None):
+            return {}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") == "order_id" and intent not in ANSWER_INTENTS:
             return {}
         customer = customer_id_of(tracker)
         if not customer:
             return {}
-        orders = get_services().shop.orders_for_customer(customer)
-        fitting = candidate_orders(orders, tracker.get_slot("order_topic"))
+        fitting = offered_orders(tracker, customer)
         return {"order_id": fitting[0].id} if len(fitting) == 1 else {}
 
     def validate_order_id(
@@ -88,15 +121,14 @@ class ActionAskOrderId(Action):
                 lang, "请提供您的订单号（E 开头的 11 位），我再请您核对下单手机号后四位。",
                 "Please give me your order number (E followed by 10 digits); I'll then check the last four digits of your phone."))
             return []
-        orders = get_services().shop.orders_for_customer(customer)
-        fitting = candidate_orders(orders, tracker.get_slot("order_topic"))[: get_settings().max_order_buttons]
+        fitting = offered_orders(tracker, customer)[: get_settings().max_order_buttons]
         if not fitting:
             dispatcher.utter_message(text=pick(
                 lang, "您的账号下没有查到订单。如果是用其他账号下的单，请提供订单号。",
                 "I can't find any orders on your account. If you ordered with another account, please give the order number."))
             return []
         dispatcher.utter_message(
-            text=pick(lang, "您有多个订单，请问是哪一个？", "You have several orders. Which one do you mean?"),
+            text=which_order_question(tracker.get_slot("order_topic"), lang),
             buttons=order_buttons(fitting, lang),
         )
         return []

@@ -13,6 +13,7 @@ from shop import rules
 from shop.records import OrderRecord, RefundRecord, ShipmentRecord, TrackingEventRecord
 
 # Shipping-insurance payouts: usually ¥8–25; ordinary categories pay at most ¥12.
+INSURANCE_PAYOUT_MIN = Decimal("8")
 INSURANCE_CAP_ORDINARY = Decimal("12")
 INSURANCE_CAP_BULKY = Decimal("25")
 BULKY_CATEGORIES = frozenset({"furniture", "appliance", "appliances", "large_appliance", "home_appliance"})
@@ -73,6 +74,38 @@ def return_eligibility(order: OrderRecord, now: datetime) -> ReturnEligibility:
     if not rules.within_no_reason_window(order, now):
         return ReturnEligibility(False, "window_passed", (), deadline)
     return ReturnEligibility(True, "ok", (), deadline)
+
+
+InsuranceReply = Literal["postage", "ask_reason", "general"]
+
+_WHO_PAYS = re.compile(
+    r"谁出|谁付|谁承担|谁给|谁报|谁负责|要我出|我出吗|自己出|自己付|要我付|我付吗|还要钱|要钱吗|包运费|到付|报销|"
+    r"who pays|who covers|who will pay|do i (have to |need to )?pay|i have to pay|will you (cover|pay)|"
+    r"free returns?|is return shipping free|return shipping (is )?free|reimburse|get the postage back",
+    re.I)
+
+
+def asks_who_pays(text: str) -> bool:
+    """True when the customer asks who pays the return postage (not how the insurance works)."""
+    return bool(_WHO_PAYS.search(text or ""))
+
+
+def insurance_reply(intent: str | None, reason_in_message: str | None, reason_known: str | None,
+                    text: str) -> InsuranceReply:
+    """What a shipping-insurance turn answers.
+
+    The reason just given (entity, or an inform_return_reason turn) → who pays for this order.
+    A who-pays question → who pays when the reason is known, otherwise ask the reason first.
+    Any other insurance question (how much, how long, how to claim) → the general facts.
+    """
+    valid = ("quality", "personal")
+    if reason_in_message in valid or (intent == "inform_return_reason" and reason_known in valid):
+        return "postage"
+    if asks_who_pays(text):
+        return "postage" if reason_known in valid else "ask_reason"
+    if intent == "inform_return_reason":
+        return "ask_reason"
+    return "general"
 
 
 CancelKind = Literal["cancel", "reject_delivery", "return_after_delivery", "already_cancelled", "presale_human", "not_cancellable"]
@@ -161,6 +194,7 @@ TOPIC_STATUSES: dict[str, frozenset[str]] = {
     "return": frozenset({"delivered", "completed", "return_requested"}),
     "exchange": frozenset({"delivered", "completed", "return_requested"}),
     "refund": frozenset({"refunding", "refunded", "cancelled", "return_requested"}),
+    "invoice": frozenset({"paid", "shipped", "delivered", "completed"}),
 }
 
 
@@ -195,6 +229,22 @@ def kb_choice(hits: Sequence[Mapping[str, Any]], in_scope: bool, margin: float) 
             and float(hits[0]["score"]) - float(hits[1]["score"]) < margin):
         return "clarify"
     return "answer"
+
+
+# KB entries an intent is about: when one of them is among the hits, the others are dropped
+# (the classifier already knows the topic; the KB only picks the entry within it).
+INTENT_KB_PREFIXES: dict[str, tuple[str, ...]] = {
+    "coupon_price_protection": ("faq.promo.", "faq.coupon."),
+}
+
+
+def hits_for_intent(hits: Sequence[Mapping[str, Any]], intent: str | None) -> list[Mapping[str, Any]]:
+    """Keep the hits of the intent's KB topic when there are any (in score order), else all hits."""
+    prefixes = INTENT_KB_PREFIXES.get(intent or "")
+    if not prefixes:
+        return list(hits)
+    on_topic = [h for h in hits if str(h.get("id", "")).startswith(prefixes)]
+    return on_topic or list(hits)
 
 
 def normalise_order_id(raw: object) -> str | None:

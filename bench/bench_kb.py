@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -28,6 +29,7 @@ from kb.evaluate import LabelledQuery, load_queries, retrieval_metrics, scope_me
 from kb.index import set_search_threads  # noqa: E402
 from kb.loaders import load_files  # noqa: E402
 from kb.paths import default_model_dir  # noqa: E402
+from kb.ranking import SearchSettings  # noqa: E402
 from kb.records import Entry  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -168,7 +170,7 @@ def main() -> int:
     started = time.time()
     model_dir = default_model_dir()
     build_e5_folder(model_dir)
-    e5_raw, use_raw = E5Encoder(model_dir, threads=2), UseEncoder()
+    e5_raw, use_raw = E5Encoder(model_dir, threads=load_config().torch_threads), UseEncoder()
     e5, use = CachedEncoder(e5_raw), CachedEncoder(use_raw)
     weights = load_config().fusion_weights
     encoders = {"e5-small": e5, "use-m3": use, "fused-0.5": FusedEncoder([e5, use], name="fused"),
@@ -177,15 +179,30 @@ def main() -> int:
     settings = load_config().search_settings()
     factories.update({n: (lambda entries, enc=enc: kb_searcher(enc, entries, settings=settings)[0])
                       for n, enc in encoders.items()})
+    # the search path before hybrid ranking and anchors: best-row cosine ranks, top cosine decides scope
+    dense_only = SearchSettings(lexical=0.0, product_name=0.0, rank_mix=(), scope_mix=weights, anchors=False)
+    factories["fused-dense-only"] = lambda entries: kb_searcher(encoders["fused"], entries, settings=dense_only)[0]
+    # public sets are other domains (CLINC's in-scope intents include weather and banking): no shop anchors
+    public_settings = dataclasses.replace(settings, anchors=False)
+    public_factories: dict[str, Any] = {"bm25": bm25_searcher}
+    public_factories.update({n: (lambda entries, enc=enc: kb_searcher(enc, entries, settings=public_settings)[0])
+                             for n, enc in encoders.items()})
     entries = load_files([ROOT / "demo" / "kb"])
     root = public.eval_dir(ROOT)
     public_ood = {"smp2017_zh": public.smp2017(root), "clinc_oos_en": public.clinc_oos_only(root)} if root else {}
-    results: dict[str, Any] = {"kb_entries": len(entries), "encoder_config": "fused", "machine_cores": os.cpu_count()}
+    results: dict[str, Any] = {
+        "kb_entries": len(entries), "encoder_config": "fused", "machine_cores": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "search_path": (f"hybrid ranking (lexical {settings.lexical:g}, product name {settings.product_name:g}, "
+                        f"rank mix {dict(settings.rank_mix)}), scope score = cosine (mix {settings.scope_mix}) "
+                        "to the KB minus cosine to the out-of-scope anchors; BM25 is plain"),
+        "search_settings": {"lexical": settings.lexical, "product_name": settings.product_name,
+                            "rank_mix": dict(settings.rank_mix), "scope_mix": list(settings.scope_mix)}}
     print("own labelled data…", flush=True)
     results["own"] = own_data({n: f(entries) for n, f in factories.items()}, entries, public_ood)
     if not args.no_public:
         print("public data…", flush=True)
-        results["public"] = public_data(factories)
+        results["public"] = public_data(public_factories)
     print("performance…", flush=True)
     test_file = DATA / "kb_queries_test.json"
     queries = [q.text for q in load_queries(test_file)][:300] if test_file.exists() else \

@@ -23,7 +23,8 @@ class KBConfig:
     """Validated knowledge-base settings."""
 
     encoder: str = "fused"
-    threshold: float = 0.1
+    threshold: float = 0.6
+    margin_threshold: float = 0.1
     min_ood_rejected: float = 0.95
     top_k: int = 5
     torch_threads: int = 2
@@ -37,7 +38,8 @@ class KBConfig:
     def search_settings(self) -> SearchSettings:
         """The hybrid-ranking and scope settings a KnowledgeBase searches with."""
         return SearchSettings(lexical=float(self.lexical_weight), product_name=float(self.product_name_weight),
-                              scope_mix=tuple(float(w) for w in self.scope_mix), rank_mix=self.rank_mix)
+                              scope_mix=tuple(float(w) for w in self.scope_mix), rank_mix=self.rank_mix,
+                              default_margin=float(self.margin_threshold))
 
 
 def _rank_mix(raw: object, source: str) -> tuple[tuple[str, tuple[float, float]], ...]:

@@ -101,9 +101,14 @@ class KnowledgeBase:
     # ----- properties -----
     @property
     def threshold(self) -> float:
-        """Tuned threshold from the manifest, else the configured default."""
+        """Tuned threshold from the manifest, else the configured default for this kind of scope score."""
         value = self.manifest.get("threshold")
-        return float(value) if value is not None else self.default_threshold
+        if value is not None:
+            return float(value)
+        return self.settings.default_margin if self._uses_anchors() else self.default_threshold
+
+    def _uses_anchors(self) -> bool:
+        return self.settings.anchors and bool(getattr(self.encoder, "semantic", True)) and bool(load_anchors())
 
     def count(self) -> int:
         return len(self.entries)
@@ -213,7 +218,7 @@ class KnowledgeBase:
 
     def anchor_vectors(self) -> np.ndarray | None:
         """Encoded out-of-scope anchors (kb/data/scope_anchors.yaml), cached in the KB directory."""
-        texts = load_anchors()
+        texts = load_anchors() if self._uses_anchors() else ()
         stamp = {"hash": anchors_hash(texts), "encoder": self.manifest.get("encoder")}
         if self._anchor_vecs is not None and self.manifest.get("scope_anchors") == stamp:
             return self._anchor_vecs

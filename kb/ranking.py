@@ -20,6 +20,8 @@ class SearchSettings:
     candidates: int = 20
     scope_mix: tuple[float, ...] = (0.5, 0.5)
     rank_mix: tuple[tuple[str, tuple[float, ...]], ...] = (("en", (0.7, 0.3)),)
+    anchors: bool = True  # subtract the similarity to the shop's out-of-scope anchors (kb/data)
+    default_margin: float = 0.1  # untuned threshold on that margin (a plain cosine uses KBConfig.threshold)
 
     def mix_for(self, lang: str) -> tuple[float, ...] | None:
         """Member mix that re-scores candidate rows for queries in ``lang`` (None = the fused cosine)."""

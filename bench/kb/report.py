@@ -88,6 +88,8 @@ def render(results: dict[str, Any]) -> str:
              f"production encoder: {results['encoder_config']}. Run time {results.get('elapsed_s')} s.", "",
              "Targets: zh R@1 ≥ 0.92, R@5 ≥ 0.99; en R@1 ≥ 0.90; ≥ 95 % OOD rejected with ≥ 95 % in-scope kept; "
              "p95 ≤ 25 ms at 10k entries; 100k build ≤ 10 min; RSS ≤ 1.5 GB.", "",
+             f"Every encoder row runs the production search path: {results.get('search_path', 'dense')}. "
+             f"Load average at the start: {results.get('load_average', '—')}.", "",
              "## Own labelled queries (bench/data/kb_*_test.json)", ""]
     lines += _own(results["own"])
     if "public" in results:

@@ -12,11 +12,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.text_rules import is_out_of_scope
+from bot.components.text_rules import has_scope_entity, is_out_of_scope
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ class ScopeGate(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_similarity": 0.45, "oos_margin": 0.05, "oos_intent": "out_of_scope"}
+        # in_scope_entities: a message carrying one of these (an order number) is about the shop.
+        return {"min_similarity": 0.45, "oos_margin": 0.05, "oos_intent": "out_of_scope",
+                "in_scope_entities": ["order_id"]}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  vectors: Optional[np.ndarray] = None, in_scope: Optional[np.ndarray] = None) -> None:
@@ -104,6 +106,8 @@ class ScopeGate(GraphComponent, IntentClassifier):
             message.set(SCOPE_KEY, {"in_scope_similarity": round(best_in, 4),
                                     "out_of_scope_similarity": round(best_oos, 4),
                                     "classifier_intent": original}, add_to_output=True)
+            if has_scope_entity(message.get(ENTITIES), self._config["in_scope_entities"]):
+                continue
             if is_out_of_scope(best_in, best_oos, self._config["min_similarity"], self._config["oos_margin"]):
                 self._override(message)
         return messages

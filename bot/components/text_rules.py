@@ -18,6 +18,11 @@ def is_out_of_scope(best_in: float, best_oos: float, min_similarity: float, oos_
     return best_in < min_similarity or best_oos - best_in > oos_margin
 
 
+def has_scope_entity(entities: list[dict[str, object]] | None, names: list[str] | tuple[str, ...]) -> bool:
+    """Whether the message carries an entity that only shop questions have (e.g. an order number)."""
+    return any(e.get("entity") in names for e in entities or [])
+
+
 # Return reasons: the customer's own choice is checked first, so "拍错了" (ordered the wrong
 # thing) is personal while "发错了" (the shop sent the wrong thing) is a quality problem.
 _PERSONAL = re.compile(

@@ -14,6 +14,7 @@ class HashingEncoder:
     """Bag of hashed character uni- and bi-grams; deterministic, no model needed."""
 
     name = "hashing"
+    semantic = False  # similarity is shared spelling, not topic: no out-of-scope anchors (kb/scope.py)
 
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim

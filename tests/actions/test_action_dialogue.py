@@ -33,6 +33,7 @@ def test_form_lists_several_orders_as_buttons(services: Services) -> None:
     d = CollectingDispatcher()
     ActionAskOrderId().run(d, make_tracker("track_parcel", slots={"order_topic": "track"}), {})
     payloads = [b["payload"] for b in d.messages[0]["buttons"]]
+    assert "要查物流的" in str(d.messages[0]["text"])
     assert payloads == ['/inform_order_id{"order_id":"E1001000003"}', '/inform_order_id{"order_id":"E1001000002"}'] or \
         sorted(payloads) == sorted(['/inform_order_id{"order_id":"E1001000003"}', '/inform_order_id{"order_id":"E1001000002"}'])
 
@@ -113,3 +114,29 @@ def test_kb_close_hits_become_a_clarifying_question(services: Services, monkeypa
     d = CollectingDispatcher()
     knowledge.ActionKbAnswer().run(d, make_tracker("nlu_fallback", text="怎么申请价保"), {})
     assert len(d.messages[0]["buttons"]) == 2 and "哪一个" in texts(d)
+
+
+def test_form_picks_the_order_of_the_named_product(services: Services) -> None:
+    """'return the shoes' means the shoes order, not the only order that fits the return topic."""
+    form = ValidateOrderForm()
+    shoes = make_tracker("return_goods", text="I want to return the shoes, they are too small", lang="en",
+                         customer_id="C1002", slots={"order_topic": "return"}, active_loop="order_form",
+                         entities=[{"entity": "product", "value": "shoes"}])
+    assert asyncio.run(form.extract_order_id(CollectingDispatcher(), shoes, {})) == {"order_id": "E1002000002"}
+    no_entity = make_tracker("return_goods", text="can I send the earbuds back", lang="en", customer_id="C1002",
+                             slots={"order_topic": "return"}, active_loop="order_form")
+    assert asyncio.run(form.extract_order_id(CollectingDispatcher(), no_entity, {})) == {"order_id": "E1002000001"}
+    zh = make_tracker("return_goods", text="我买的车厘子想退货", customer_id="C1004", slots={"order_topic": "return"},
+                      active_loop="order_form")
+    assert asyncio.run(form.extract_order_id(CollectingDispatcher(), zh, {})) == {"order_id": "E1004000002"}
+
+
+def test_form_leaves_a_new_question_to_the_detour_rules(services: Services) -> None:
+    """After "which order?", a product question is a new topic; a bare product name answers the form."""
+    form = ValidateOrderForm()
+    slots = {"order_topic": "return", "requested_slot": "order_id"}
+    question = make_tracker("product_question", text="这款空气炸锅怎么用", slots=slots, active_loop="order_form",
+                            entities=[{"entity": "product", "value": "空气炸锅"}])
+    assert asyncio.run(form.extract_order_id(CollectingDispatcher(), question, {})) == {}
+    answer = make_tracker("nlu_fallback", text="空气炸锅那个", slots=slots, active_loop="order_form")
+    assert asyncio.run(form.extract_order_id(CollectingDispatcher(), answer, {})) == {"order_id": "E1001000004"}

@@ -149,3 +149,27 @@ def test_candidate_orders_narrow_by_topic(shop: ShopRepository) -> None:
     assert len(candidate_orders(orders, None)) == len(orders)
     c1004 = shop.orders_for_customer("C1004")
     assert [o.id for o in candidate_orders(c1004, "track")] == ["E1004000001"]
+
+
+@pytest.mark.parametrize("intent, in_message, known, text, expected", [
+    ("shipping_insurance", None, "personal", "How much does shipping insurance pay?", "general"),
+    ("shipping_insurance", None, None, "运费险多久到账", "general"),
+    ("shipping_insurance", None, None, "退货运费谁出", "ask_reason"),
+    ("shipping_insurance", None, "quality", "who pays for return shipping", "postage"),
+    ("shipping_insurance", "personal", "personal", "the insurance only paid 12, it's too small", "postage"),
+    ("inform_return_reason", None, "personal", "/inform_return_reason", "postage"),
+    ("inform_return_reason", None, None, "hmm", "ask_reason"),
+])
+def test_insurance_reply(intent, in_message, known, text, expected):  # type: ignore[no-untyped-def]
+    from actions.policies import insurance_reply
+
+    assert insurance_reply(intent, in_message, known, text) == expected
+
+
+def test_kb_hits_follow_the_intent_topic():  # type: ignore[no-untyped-def]
+    from actions.policies import hits_for_intent
+
+    hits = [{"id": "faq.warranty.repair", "score": 0.96}, {"id": "faq.promo.price_protection", "score": 0.91}]
+    assert [h["id"] for h in hits_for_intent(hits, "coupon_price_protection")] == ["faq.promo.price_protection"]
+    assert hits_for_intent(hits, "nlu_fallback") == hits
+    assert hits_for_intent(hits[:1], "coupon_price_protection") == hits[:1]  # nothing on topic: unchanged

@@ -66,3 +66,16 @@ def test_personal_reason_without_insurance_customer_pays(services: Services) -> 
     d, _ = run(ActionShippingInsurance(), make_tracker(
         "inform_return_reason", customer_id="C1004", slots={"return_reason": "personal", "last_order_id": "E1004000003"}))
     assert "没有买运费险" in texts(d) and "您承担" in texts(d)
+
+
+def test_general_insurance_question_gets_general_facts_not_the_order_line(services: Services) -> None:
+    """After a personal-reason return, 'how much does it pay?' is answered in general (payout, cap, 72 h)."""
+    d, events = run(ActionShippingInsurance(), make_tracker(
+        "shipping_insurance", text="How much does shipping insurance pay?", lang="en", customer_id="C1002",
+        slots={"return_reason": "personal", "last_order_id": "E1002000003"}))
+    out = texts(d)
+    assert "¥8.00" in out and "¥12.00" in out and "72 hours" in out
+    assert "yours to pay" not in out and "shop pays all" in out
+    assert events == []
+    zh, _ = run(ActionShippingInsurance(), make_tracker("shipping_insurance", text="运费险能赔多少"))
+    assert "¥12.00" in texts(zh) and "72 小时" in texts(zh) and "您承担" not in texts(zh)

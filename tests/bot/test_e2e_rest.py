@@ -130,14 +130,6 @@ def test_zh_other_customers_order_is_refused(stack: Any) -> None:
     assert "YTO" not in answer
 
 
-def test_zh_cancel_unshipped_with_confirmation(stack: Any) -> None:
-    chat = Chat(stack, "C1001")
-    ask = chat.say("我要取消订单E1001000002", "order")
-    assert "确认取消" in ask
-    done = chat.say("/affirm", "order")
-    assert "已取消" in done and "优惠券" in done
-
-
 def test_en_return_asks_reason_before_postage(stack: Any) -> None:
     chat = Chat(stack, "C1001")
     first = chat.say("I want to return order E1001000004", "order")
@@ -174,3 +166,68 @@ def test_faq_answer_from_kb(stack: Any) -> None:
                            params={"token": stack.env["RASA_TOKEN"]}, timeout=10).json()
     assert tracker["slots"]["lang"] == "en"
     assert tracker["slots"]["kb_entry_id"] or "?" in answer  # answered (entry recorded) or clarifying
+
+
+def test_zh_fresh_food_named_without_order_number(stack: Any) -> None:
+    chat = Chat(stack, "C1004")
+    answer = chat.say("我买的车厘子想退货", "order")
+    assert "E1004000002" in answer and "不支持七天无理由" in answer
+
+
+def test_zh_new_question_while_the_order_form_asks(stack: Any) -> None:
+    """The form asks which order; the customer asks about invoices instead and gets an invoice answer."""
+    chat = Chat(stack, "C1001")
+    assert "您有多个订单" in chat.say("你好，我的订单到哪了？", "tracking")
+    detour = chat.say("好的，那发票怎么开？", "order")
+    assert "发票" in detour
+    answer = chat.say('/inform_order_id{"order_id":"E1001000005"}', "order")
+    assert "E1001000005" in answer and "发票" in answer
+
+
+@pytest.mark.parametrize("customer, opener, detours", [
+    ("C1001", "我的快递到哪了", ["谢谢", "运费险能赔多少钱", "你是机器人吗", "我要取消订单", "今天天气怎么样"]),
+    ("C1001", "我要退货", ["这款空气炸锅怎么用", "你好", "嗯嗯好的"]),
+    ("C1002", "What's the status of my order?", ["how do I get an invoice?", "How much does shipping insurance pay?",
+                                                "thanks", "where is my refund", "asdfgh"]),
+])
+def test_every_detour_during_the_order_form_gets_a_reply(stack: Any, customer: str, opener: str,
+                                                         detours: list[str]) -> None:
+    for detour in detours:
+        chat = Chat(stack, customer)
+        asked = chat.say(opener, "order")
+        assert "inform_order_id" in asked  # the form is waiting for an order
+        assert chat.say(detour).strip(), f"no reply to {detour!r} after {opener!r}"
+
+
+def test_en_named_product_picks_its_order_then_general_insurance_answer(stack: Any) -> None:
+    chat = Chat(stack, "C1002")
+    answer = chat.say("I want to return the shoes, they are too small", "order")
+    assert "E1002000002" in answer and "E1002000003" not in answer
+    insurance = chat.say("How much does shipping insurance pay?", "faq")
+    assert "¥12.00" in insurance and "72 hours" in insurance and "yours to pay" not in insurance
+
+
+@pytest.mark.parametrize("customer, text, expected", [
+    ("C1001", "谢谢", "不客气"), ("C1001", "再见", "祝您生活愉快"),
+    ("C1002", "Hello", "Hi!"), ("C1002", "thank you", "You're welcome"), ("C1002", "bye", "great day"),
+])
+def test_small_talk_answers(stack: Any, customer: str, text: str, expected: str) -> None:
+    assert expected in Chat(stack, customer).say(text)
+
+
+def test_zh_faq_answer_from_kb(stack: Any) -> None:
+    chat = Chat(stack, "C1001")
+    answer = chat.say("价保怎么申请？", "faq")
+    assert answer.strip()
+    tracker = requests.get(f"http://127.0.0.1:{stack.ports.rasa}/conversations/{chat.sender}/tracker",
+                           params={"token": stack.env["RASA_TOKEN"]}, timeout=10).json()
+    assert tracker["slots"]["kb_entry_id"] or "?" in answer or "？" in answer
+
+
+# Runs last: it cancels E1001000002 in the shared demo shop, which changes which orders C1001 is offered.
+def test_zh_cancel_unshipped_with_confirmation(stack: Any) -> None:
+    chat = Chat(stack, "C1001")
+    ask = chat.say("我要取消订单E1001000002", "order")
+    assert "确认取消" in ask
+    done = chat.say("/affirm", "order")
+    assert "已取消" in done and "优惠券" in done

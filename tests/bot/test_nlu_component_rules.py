@@ -42,3 +42,10 @@ def test_is_out_of_scope(best_in, best_oos, expected):
 ])
 def test_classify_return_reason(text, value):
     assert rules.classify_return_reason(text) == value
+
+
+def test_order_number_keeps_a_message_in_scope():
+    entities = [{"entity": "lang", "value": "zh"}, {"entity": "order_id", "value": "E1004000002"}]
+    assert rules.has_scope_entity(entities, ["order_id"]) is True
+    assert rules.has_scope_entity(entities[:1], ["order_id"]) is False
+    assert rules.has_scope_entity(None, ["order_id"]) is False

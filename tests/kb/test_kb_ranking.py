@@ -71,15 +71,24 @@ def test_scope_score_is_margin_over_anchors() -> None:
     assert len(load_anchors()) >= 40
 
 
+class TopicalHashing(HashingEncoder):
+    """The hashing encoder declared semantic, so the KB uses the out-of-scope anchors with it."""
+
+    semantic = True
+
+
 def test_anchors_are_saved_with_the_kb(tmp_path, fixtures) -> None:  # type: ignore[no-untyped-def]
     from kb.knowledge_base import KnowledgeBase
     from kb.loaders import load_files
 
-    kb = KnowledgeBase.open(tmp_path / "kb", HashingEncoder())
+    plain = KnowledgeBase.open(tmp_path / "plain", HashingEncoder())
+    plain.upsert(load_files([fixtures / "kb"]).values())
+    assert plain.anchor_vectors() is None  # spelling similarity says nothing about topic
+    kb = KnowledgeBase.open(tmp_path / "kb", TopicalHashing())
     kb.upsert(load_files([fixtures / "kb"]).values())
     result = kb.search("明天天气怎么样")
     assert result["scope_score"] < kb.search("退款多久到账")["scope_score"]
     kb.save()
-    again = KnowledgeBase.open(tmp_path / "kb", HashingEncoder())
+    again = KnowledgeBase.open(tmp_path / "kb", TopicalHashing())
     assert again.manifest["scope_anchors"]["encoder"] == "hashing"
     assert np.array_equal(again.anchor_vectors(), kb.anchor_vectors())  # type: ignore[arg-type]
