@@ -159,7 +159,7 @@ class KnowledgeIndex:
         """Stored vectors of the given rows."""
         if not row_ids:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self._index.reconstruct(int(i)) for i in row_ids])
+        return np.asarray(self._index.reconstruct_batch(np.asarray(row_ids, dtype=np.int64)), dtype=np.float32)
 
     def update(self, entry_id: str, rows: Sequence[IndexRow], vectors: np.ndarray) -> None:
         """Replace the rows of one entry."""

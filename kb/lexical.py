@@ -79,12 +79,13 @@ class TermStats:
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
-def coverage(query_terms: set[str], row_terms: set[str], weights: dict[str, float]) -> float:
-    """Share of the query's idf mass that the row contains, in [0, 1]."""
-    total = sum(weights[t] for t in query_terms)
-    if total <= 0:
+def coverage(query_terms: set[str], row_terms: set[str], weights: dict[str, float],
+             total: float | None = None) -> float:
+    """Share of the query's idf mass that the row contains, in [0, 1] (``total``: that mass, if known)."""
+    mass = sum(weights.values()) if total is None else total
+    if mass <= 0:
         return 0.0
-    return sum(weights[t] for t in query_terms & row_terms) / total
+    return sum(weights[t] for t in query_terms & row_terms) / mass
 
 
 def query_weights(query_terms: set[str], stats: TermStats) -> dict[str, float]:

@@ -64,8 +64,9 @@ def hybrid_scores(dense: Mapping[str, float], query_terms: set[str],
                   stats: TermStats, weights: SearchSettings) -> dict[str, float]:
     """Final score per candidate entry: dense + w_lex * best row coverage + w_name * name hit."""
     qw = query_weights(query_terms, stats)
+    total = sum(qw.values())
     out = {}
     for eid, score in dense.items():
-        lex = max((coverage(query_terms, rt, qw) for rt in row_terms.get(eid, ())), default=0.0)
+        lex = max((coverage(query_terms, rt, qw, total) for rt in row_terms.get(eid, ())), default=0.0)
         out[eid] = score + weights.lexical * lex + weights.product_name * named.get(eid, 0.0)
     return out

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from flask import Flask, jsonify, request
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from handoff.kb_client import KbAdminClient
@@ -46,39 +46,12 @@ def serve(app: Flask) -> tuple[str, BaseWSGIServer]:
     return f"http://127.0.0.1:{server.server_port}", server
 
 
-def wire_misses(app: Flask, log: Any) -> None:
-    """What the lead adds to kb/server.py: record out-of-scope searches, expose GET /misses (token)."""
-    from kb.misses import MissQueryError, parse_top_args, record_result
-    from kb.server import ApiError, _require_token
-
-    search_view = app.view_functions["kb_api.search"]
-
-    def search_and_record() -> Any:
-        resp = search_view()
-        if (request.get_json(silent=True) or {}).get("log_miss", True) is not False:
-            record_result(log, resp.get_json())
-        return resp
-
-    app.view_functions["kb_api.search"] = search_and_record
-
-    @app.get("/misses")
-    def misses() -> Any:
-        _require_token()
-        try:
-            limit, since = parse_top_args(request.args)
-        except MissQueryError as exc:
-            raise ApiError(400, "bad_request", exc.message, exc.field) from None
-        rows = log.top(limit, since)
-        return jsonify({"count": len(rows), "misses": [r.to_dict() for r in rows]})
-
-
 @pytest.fixture()
 def kb_service(tmp_path: Path) -> Iterator[str]:
     pytest.importorskip("faiss", reason="the kb library needs faiss-cpu")
     from kb.encoders.hashing import HashingEncoder
     from kb.knowledge_base import KnowledgeBase
     from kb.loaders import load_files
-    from kb.misses import MissLog, misses_path
     from kb.server import create_app as create_kb_app
 
     kb_dir = tmp_path / "kb"
@@ -86,7 +59,6 @@ def kb_service(tmp_path: Path) -> Iterator[str]:
     kb.upsert(load_files([KB_FIXTURES]).values())
     kb.save()
     app = create_kb_app(kb_dir, HashingEncoder(), token=SERVICE_TOKEN, warm_up=False)
-    wire_misses(app, MissLog(misses_path(kb_dir)))
     url, server = serve(app)
     yield url
     server.shutdown()
