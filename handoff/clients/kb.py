@@ -20,7 +20,7 @@ class KbClient:
     def suggest(self, query: str, lang: str | None, top_k: int = 3) -> list[dict[str, Any]]:
         """Top hits of POST /search; empty when the service is down (the console says so)."""
         try:
-            resp = self.http.post(f"{self.base_url}/search", json={"query": query, "top_k": top_k, "lang": lang},
+            resp = self.http.post(f"{self.base_url}/search", json={"query": query, "top_k": top_k, "lang": lang, "log_miss": False},
                                   timeout=self.timeout)
             if resp.status_code != 200:
                 return []
