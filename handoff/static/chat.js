@@ -20,6 +20,17 @@
     div.dataset.seq = m.seq;
     const who = document.createElement("span"); who.className = "who"; who.textContent = label(m);
     div.appendChild(who); div.appendChild(document.createTextNode(m.text));
+    // The bot's choices (e.g. which order): a click sends the choice's title, as if typed.
+    const buttons = (m.meta && m.meta.buttons) || [];
+    if (buttons.length) {
+      const row = document.createElement("div"); row.className = "choices";
+      buttons.forEach((b) => {
+        const btn = document.createElement("button"); btn.type = "button"; btn.className = "choice";
+        btn.textContent = b.title || b.payload; btn.addEventListener("click", () => send(b.title || b.payload));
+        row.appendChild(btn);
+      });
+      div.appendChild(row);
+    }
     $("msgs").appendChild(div);
     $("msgs").scrollTop = $("msgs").scrollHeight;
     if (m.meta && m.meta.type === "rating_request") $("rating").hidden = false;
@@ -79,18 +90,22 @@
     }
   }
 
-  $("form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const text = $("text").value.trim();
-    if (!text) return;
+  async function send(text) {
     if (!conv) await start();
-    $("text").value = "";
     const id = uuid();
     const div = document.createElement("div");
     div.className = "msg customer"; div.dataset.cmid = id; div.textContent = text + " …";
     $("msgs").appendChild(div);
     outbox.push({id, text});
     if (outbox.length === 1) flush();
+  }
+
+  $("form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const text = $("text").value.trim();
+    if (!text) return;
+    $("text").value = "";
+    await send(text);
   });
   $("start").addEventListener("click", start);
   document.querySelectorAll("[data-rating]").forEach((b) => b.addEventListener("click", async () => {

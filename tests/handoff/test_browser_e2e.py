@@ -107,7 +107,14 @@ def test_customer_bot_agent_and_back(bridge_url: str, browser: object) -> None:
 
     bots = _count(chat, ".msg.bot")
     _send(chat, "你好，我的订单到哪了？")
-    _wait_more(chat, ".msg.bot", bots)  # the bot answers
+    _wait_more(chat, ".msg.bot", bots)  # the bot answers: which order? (one button per order)
+    bots = _count(chat, ".msg.bot")
+    choice = chat.locator(".msg.bot .choice").first
+    chosen = re.search(r"E\d{10}", choice.inner_text())
+    assert chosen, choice.inner_text()
+    choice.click()  # a click sends the choice as the customer's message
+    _wait_more(chat, ".msg.bot", bots)
+    assert chosen.group(0) in chat.locator(".msg.bot").last.inner_text()  # the answer is about that order
     chat.screenshot(path=str(ARTIFACTS / "e2e-1-chat-bot.png"), full_page=True)
 
     systems = _count(chat, ".msg.system")
