@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from handoff import notices
@@ -31,22 +31,22 @@ def agents_online(svc: Services) -> int:
     return len(svc.store.agents_seen_since(since))
 
 
-def pause_bot(svc: Services, conv_id: str) -> None:
+def _sync_bot(svc: Services, conv_id: str, event: Literal["pause", "resume"]) -> None:
+    """Pause or resume the bot; a failed call is remembered so the worker retries it."""
     try:
-        svc.rasa.pause(conv_id)
+        (svc.rasa.pause if event == "pause" else svc.rasa.resume)(conv_id)
         svc.store.update_conversation(conv_id, rasa_sync=None)
     except BotUnavailable as exc:
-        log.warning("pause of %s failed (%s); the worker will retry", conv_id, exc)
-        svc.store.update_conversation(conv_id, rasa_sync="pause")
+        log.warning("%s of %s failed (%s); the worker will retry", event, conv_id, exc)
+        svc.store.update_conversation(conv_id, rasa_sync=event)
+
+
+def pause_bot(svc: Services, conv_id: str) -> None:
+    _sync_bot(svc, conv_id, "pause")
 
 
 def resume_bot(svc: Services, conv_id: str) -> None:
-    try:
-        svc.rasa.resume(conv_id)
-        svc.store.update_conversation(conv_id, rasa_sync=None)
-    except BotUnavailable as exc:
-        log.warning("resume of %s failed (%s); the worker will retry", conv_id, exc)
-        svc.store.update_conversation(conv_id, rasa_sync="resume")
+    _sync_bot(svc, conv_id, "resume")
 
 
 def _merge(existing: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
