@@ -39,6 +39,12 @@ def handed_back(lang: str) -> str:
     return "亲，接下来由智能助手继续为您服务，需要人工随时说“转人工”。"
 
 
+def bot_silent(lang: str) -> str:
+    if lang == "en":
+        return "Sorry, I didn't quite get that. Could you put it another way? Or say \"human\" to talk to a person."
+    return "抱歉亲，我没能理解您的意思，可以换个说法再问一次吗？需要人工的话请说“转人工”。"
+
+
 def bot_down(lang: str) -> str:
     if lang == "en":
         return ("Our assistant is briefly unavailable. Your message is saved; you will get an answer here as "

@@ -128,6 +128,11 @@ def _send_to_bot(svc: Services, conv: Conversation, msg: Message, meta: dict[str
         if reply.custom.get("fallback"):
             reply_meta["fallback"] = True
         svc.store.add_message(conv.id, "bot", reply.text, meta=reply_meta)
+    if not replies:
+        # The bot predicted nothing to say: the customer must not be left in silence, and the
+        # turn counts as a failure towards the bot_failure handoff.
+        svc.store.add_message(conv.id, "bot", notices.bot_silent(conv.lang),
+                              meta={"reply_to": msg.seq, "fallback": True, "bot_silent": True})
     svc.store.transition_message(msg.seq, ["processing"], "answered", meta)
     svc.notifier.notify(conv.id)
     return True

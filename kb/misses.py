@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -132,12 +133,25 @@ class MissLog:
             if not self._ready:
                 with self._init_lock:
                     if not self._ready:
-                        conn.execute("PRAGMA journal_mode = WAL")
-                        conn.executescript(_SCHEMA)
+                        self._initialise(conn)
                         self._ready = True
             yield conn
         finally:
             conn.close()
+
+    def _initialise(self, conn: sqlite3.Connection) -> None:
+        """WAL mode and schema. Switching to WAL needs a moment alone with the file, which
+        busy_timeout does not wait for, so a process starting beside another one retries."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def record(self, query: str, lang: str | None, top_id: str | None, top_score: float | None,
                at: datetime | None = None) -> Miss | None:

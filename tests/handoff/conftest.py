@@ -32,6 +32,7 @@ class RasaStub:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, Any]] = []
         self.down = False
+        self.silent = False  # answer the REST channel with an empty list, as Rasa does when it predicts nothing
         self.paused: set[str] = set()
         stub = self
 
@@ -67,7 +68,8 @@ class RasaStub:
                     return
                 if self.path.startswith("/webhooks/rest/webhook"):
                     stub.calls.append(("message", body["sender"], body))
-                    self._reply(200, [{"recipient_id": body["sender"], "text": f"bot: {body['message']}"}])
+                    self._reply(200, [] if stub.silent else
+                                [{"recipient_id": body["sender"], "text": f"bot: {body['message']}"}])
                     return
                 m = re.match(r"/conversations/([^/]+)/tracker/events\?token=(.+)", self.path)
                 if m and m.group(2) == TOKEN:

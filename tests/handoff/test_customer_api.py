@@ -20,6 +20,15 @@ def test_message_goes_to_bot_with_customer_metadata(client: FlaskClient, rasa_st
     assert msgs[0]["seq"] < msgs[1]["seq"]
 
 
+def test_a_bot_with_nothing_to_say_still_answers_the_customer(client: FlaskClient, rasa_stub: RasaStub) -> None:
+    rasa_stub.silent = True
+    conv_id, auth = start_conversation(client)
+    assert say(client, conv_id, auth, "嗯嗯那个呢", "m-1").json["state"] == "answered"
+    msgs = client.get(f"/api/conversations/{conv_id}/messages", headers=auth).json["messages"]
+    assert [m["role"] for m in msgs] == ["customer", "bot"]
+    assert "换个说法" in msgs[1]["text"]  # an honest "I didn't understand", never silence
+
+
 def test_retry_with_same_client_msg_id_is_not_duplicated(client: FlaskClient, rasa_stub: RasaStub) -> None:
     conv_id, auth = start_conversation(client)
     first = say(client, conv_id, auth, "hello", "same-id")
