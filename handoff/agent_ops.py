@@ -1,10 +1,14 @@
-"""What agents do to a conversation: claim, transfer, reply, note, hand back, close; customer rating."""
+"""What agents do to a conversation: claim, transfer, release, reply, note, hand back, close; customer rating.
+
+Rasa is paused when an agent claims the conversation (until then the bot answers the waiting
+customer) and resumed when the agent hands it back, closes it or gives it back to the queue.
+"""
 
 from __future__ import annotations
 
 from handoff import notices
 from handoff.errors import ApiError
-from handoff.escalation import resume_bot
+from handoff.escalation import pause_bot, requeue, resume_bot
 from handoff.services import Services
 from handoff.store.records import Agent, Conversation, Message
 
@@ -32,6 +36,7 @@ def claim(svc: Services, conv_id: str, agent: Agent) -> Conversation:
                                          assigned_agent_id=agent.id, claimed_at=now):
         raise ApiError(409, "not_queued", f"the conversation is '{conv.status}', not waiting in the queue")
     svc.store.add_event(conv_id, "claim", {"wait_seconds": _since(conv.queued_at, now)}, agent.id)
+    pause_bot(svc, conv_id)  # from now on the agent answers; a failed pause is retried by the worker
     svc.store.add_message(conv_id, "system", notices.agent_joined(conv.lang, agent.display_name),
                           meta={"type": "agent_joined", "agent_name": agent.display_name})
     svc.notifier.notify(conv_id)
@@ -49,8 +54,7 @@ def transfer(svc: Services, conv_id: str, agent: Agent, to_username: str | None)
     """To another agent by username, or back to the queue when to_username is None."""
     _owned(svc, conv_id, agent)
     if to_username is None:
-        svc.store.update_conversation(conv_id, status="queued", assigned_agent_id=None, queued_at=svc.clock())
-        svc.store.add_event(conv_id, "transfer", {"to": "queue"}, agent.id)
+        requeue(svc, conv_id, agent.id, "transfer")
     else:
         target = svc.store.agent_by_username(to_username)
         if target is None:
@@ -62,6 +66,13 @@ def transfer(svc: Services, conv_id: str, agent: Agent, to_username: str | None)
                               meta={"type": "agent_joined", "agent_name": target.display_name})
     svc.notifier.notify(conv_id)
     return _conversation(svc, conv_id)
+
+
+def release_all(svc: Services, agent: Agent) -> int:
+    """An agent leaves (logs out): their open conversations go back to the queue, where the bot
+    answers the customers again until someone else claims them. Returns how many."""
+    return sum(requeue(svc, conv.id, agent.id, "release")
+               for conv in svc.store.conversations_by_status(["agent"], agent_id=agent.id))
 
 
 def reply(svc: Services, conv_id: str, agent: Agent, text: str, client_msg_id: str | None) -> tuple[Message, bool]:

@@ -86,6 +86,8 @@ class BridgeConfig:
     demo_customers: tuple[str, ...]
     resolution_codes: tuple[str, ...]
     canned_replies: tuple[CannedReply, ...]
+    # while a conversation waits for a person: whole messages that only chase the wait (fullmatch)
+    waiting_nudges: tuple[re.Pattern[str], ...] = ()
     run_worker: bool = True
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -115,6 +117,18 @@ def _limit(text: str, name: str, source: Path) -> RateLimit:
     if not match or int(match.group(2)) == 0:
         raise ConfigError(f"{source}: 'limits.{name}' must be 'count/seconds', got {text!r}")
     return RateLimit(int(match.group(1)), int(match.group(2)))
+
+
+def _patterns(items: Any, name: str, source: Path) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i for i in items):
+        raise ConfigError(f"{source}: '{name}' must be a non-empty list of regular expressions")
+    out = []
+    for index, item in enumerate(items):
+        try:
+            out.append(re.compile(item))
+        except re.error as exc:
+            raise ConfigError(f"{source}: '{name}[{index}]' is not a valid regular expression: {exc}") from exc
+    return tuple(out)
 
 
 def _var_dir() -> Path:
@@ -177,5 +191,6 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         demo_customers=tuple(str(c) for c in g("demo_customers")),
         resolution_codes=tuple(str(c) for c in g("resolution_codes")),
         canned_replies=tuple(CannedReply(str(c["key"]), str(c["zh"]), str(c["en"])) for c in g("canned_replies")),
+        waiting_nudges=_patterns(g("waiting.nudges"), "waiting.nudges", source),
         run_worker=env.get("BRIDGE_WORKER", "1") != "0",
     )

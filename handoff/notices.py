@@ -3,7 +3,27 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from handoff.waiting import BOT_HELP, KEEP_WAITING
+
+# The two choices offered while a customer waits (payload → title per language); the chat shows
+# them as buttons and sends the title, the bridge recognises either.
+CHOICE_TITLES: dict[str, dict[str, str]] = {
+    KEEP_WAITING: {"zh": "继续等待人工", "en": "Keep waiting for a person"},
+    BOT_HELP: {"zh": "让智能助手帮我", "en": "Let the assistant help"},
+}
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Where a waiting customer stands: a queue position and expected wait, or a ticket's reply time."""
+
+    position: int | None = None
+    wait_seconds: float | None = None
+    reply_by: datetime | None = None
 
 
 def _minutes(seconds: float) -> int:
@@ -60,3 +80,53 @@ def rating_request(lang: str) -> str:
 
 def rating_thanks(lang: str, rating: int) -> str:
     return f"Thank you for rating us {rating}/5." if lang == "en" else f"感谢您的评价（{rating} 分）！"
+
+
+def _when(reply_by: datetime) -> str:
+    return reply_by.strftime("%Y-%m-%d %H:%M")
+
+
+def _standing(lang: str, wait: Wait) -> str:
+    if wait.reply_by is not None:
+        if lang == "en":
+            return f"a colleague will reply here by {_when(wait.reply_by)} (shop time) at the latest"
+        return f"客服最晚会在 {_when(wait.reply_by)}（店铺时间）前在这里回复您"
+    minutes = _minutes(wait.wait_seconds or 0.0)
+    if lang == "en":
+        return f"you are number {wait.position} in the queue, about {minutes} minute(s) to go"
+    return f"您当前排队第 {wait.position} 位，预计还需等待约 {minutes} 分钟"
+
+
+def still_waiting(lang: str, wait: Wait) -> str:
+    """The answer to a nudge, or to a message that is itself for the human: still with the team."""
+    if lang == "en":
+        return (f"Your request is still with our team: {_standing(lang, wait)}. Everything you write here is kept "
+                f"for the colleague.")
+    return f"亲，您的问题仍在人工客服处理中，{_standing(lang, wait)}。您的留言都已保存，客服接入后会第一时间看到。"
+
+
+def kept_waiting(lang: str, wait: Wait) -> str:
+    if lang == "en":
+        return f"Sure, you keep your place: {_standing(lang, wait)}."
+    return f"好的亲，已为您保留人工服务，{_standing(lang, wait)}。"
+
+
+def waiting_choices(lang: str, wait: Wait) -> str:
+    """Said with the bot's first answer while the customer waits; the choices come as buttons."""
+    if lang == "en":
+        return (f"Your request for a person is still with our team ({_standing(lang, wait)}). Until a colleague "
+                f"joins, I can keep answering your other questions. Keep waiting for a person, or let the "
+                f"assistant help?")
+    return (f"亲，您的人工服务请求仍在处理中（{_standing(lang, wait)}）。在客服接入前，智能助手可以继续回答您的"
+            f"其他问题。您想继续等待人工，还是让智能助手来帮您？")
+
+
+def choice_buttons(lang: str) -> list[dict[str, Any]]:
+    key = "en" if lang == "en" else "zh"
+    return [{"title": titles[key], "payload": payload} for payload, titles in CHOICE_TITLES.items()]
+
+
+def withdrawn(lang: str) -> str:
+    if lang == "en":
+        return "OK, I've taken you out of the queue and the assistant will help you from here. Say \"human\" any time."
+    return "好的亲，已为您取消人工排队，接下来由智能助手为您服务，需要人工随时说“转人工”。"

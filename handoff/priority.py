@@ -52,6 +52,17 @@ def priority(config: BridgeConfig, vip_tier: str | None, order_amounts: Iterable
     return Priority(round(sum(parts.values()), 2), parts)
 
 
+def rescore(config: BridgeConfig, previous: Mapping[str, Any], vip_tier: str | None,
+            order_amounts: Iterable[float], scores: Mapping[str, Any], reason_codes: Sequence[str]) -> Priority:
+    """The priority of a conversation that already waits, after a new message: every reason so far
+    counts, and the emotion part keeps the strongest level seen (a calmer message does not demote it)."""
+    fresh = priority(config, vip_tier, order_amounts, scores, reason_codes)
+    before = previous.get("emotion")
+    emotion = max(fresh.parts["emotion"], float(before) if isinstance(before, (int, float)) else 0.0)
+    parts = dict(fresh.parts, emotion=emotion)
+    return Priority(round(sum(parts.values()), 2), parts)
+
+
 def effective(config: BridgeConfig, score: float, queued_at: datetime | None, now: datetime) -> float:
     """Priority plus ageing, so a long wait eventually beats a higher tier."""
     if queued_at is None:

@@ -20,13 +20,21 @@
     div.dataset.seq = m.seq;
     const who = document.createElement("span"); who.className = "who"; who.textContent = label(m);
     div.appendChild(who); div.appendChild(document.createTextNode(m.text));
-    // The bot's choices (e.g. which order): a click sends the choice's title, as if typed.
+    // The bot's choices (e.g. which order) and, while waiting for a person, "keep waiting" /
+    // "let the assistant help": a click sends the choice's title, as if typed.
     const buttons = (m.meta && m.meta.buttons) || [];
     if (buttons.length) {
       const row = document.createElement("div"); row.className = "choices";
+      const waitingChoice = m.meta.type === "waiting_choices";
+      if (waitingChoice) row.classList.add("waiting-choices");
       buttons.forEach((b) => {
         const btn = document.createElement("button"); btn.type = "button"; btn.className = "choice";
-        btn.textContent = b.title || b.payload; btn.addEventListener("click", () => send(b.title || b.payload));
+        btn.dataset.payload = b.payload || "";
+        btn.textContent = b.title || b.payload;
+        btn.addEventListener("click", () => {
+          if (waitingChoice) row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+          send(b.title || b.payload);
+        });
         row.appendChild(btn);
       });
       div.appendChild(row);
@@ -38,11 +46,13 @@
   }
 
   function setStatus(data) {
-    let s = {bot: "assistant", queued: "waiting for a person", agent: "with a person", closed: "closed"}[data.status] || data.status;
+    let s = {bot: "assistant", queued: "waiting for a person · the assistant answers meanwhile", agent: "with a person", closed: "closed"}[data.status] || data.status;
     if (data.queue_position) s += " (#" + data.queue_position + ")";
     if (data.ticket) s += " · ticket";
     $("status").textContent = s;
     document.body.dataset.status = data.status;
+    // The waiting choices only mean something while the conversation waits for a person.
+    if (data.status !== "queued") document.querySelectorAll(".waiting-choices button").forEach((b) => { b.disabled = true; });
   }
 
   async function poll() {

@@ -50,6 +50,18 @@ const Console = (function () {
       div.innerHTML = '<span class="who">' + esc(m.role) + " " + tags(m.codes) + "</span>" + esc(m.text);
       $("msgs").appendChild(div); $("msgs").scrollTop = $("msgs").scrollHeight;
     }
+    function showReasons(reasons, prio) {
+      // The "why handed off" card follows reasons that arrive later (e.g. a complaint threat).
+      const card = $("reasons"); if (!card || !reasons) return;
+      const key = JSON.stringify([reasons, prio]);
+      if (card.dataset.key === key) return;
+      card.dataset.key = key;
+      card.innerHTML = "<h3>Why handed off</h3>" + (reasons.length ? reasons.map((r) =>
+        '<div class="reason"><span class="tag">' + esc(r.code) + '</span> <span class="muted">' + esc(r.source) + "</span> " +
+        esc(r.explanation) + (r.triggers || []).map((t) => '<div class="muted">“' + esc(t) + "”</div>").join("") + "</div>").join("")
+        : '<p class="muted">not handed off</p>') +
+        '<p class="muted">priority ' + esc(prio ? prio.score : "") + " " + esc(prio ? JSON.stringify(prio.parts) : "") + "</p>";
+    }
     function showStatus(row) {
       $("conv-status").textContent = row.status;
       $("claim").hidden = row.status !== "queued";
@@ -64,6 +76,7 @@ const Console = (function () {
           data.messages.forEach(addMsg);
           lastSeq = Math.max(lastSeq, data.last_seq);
           showStatus(data.row);
+          showReasons(data.reasons, data.priority);
         } catch (e) { await new Promise((r) => setTimeout(r, 1500)); }
       }
     }

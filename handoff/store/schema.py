@@ -89,7 +89,7 @@ events = Table(
     "events", metadata,
     Column("id", Integer, primary_key=True),
     Column("conversation_id", String(40), ForeignKey("conversations.id"), nullable=False, index=True),
-    # handoff | claim | transfer | handback | close | rating | bot_notice
+    # handoff | ticket | claim | transfer | release | withdraw | handback | close | rating | bot_notice
     Column("kind", String(24), nullable=False),
     Column("agent_id", Integer, ForeignKey("agents.id")),
     Column("data", JSON),

@@ -90,7 +90,9 @@ def api_messages(conv_id: str) -> Any:
     msgs = list(long_poll(svc.notifier, conv_id, lambda: svc.store.messages(conv_id, after=after, limit=200), wait,
                           svc.config.db_check_seconds))
     conv = svc.store.conversation(conv_id) or conv
+    packet = build_packet(svc, conv, with_remote=False)  # reasons accumulate while the customer writes
     return jsonify({"messages": transcript(msgs), "row": _row(svc, conv, svc.clock()),
+                    "reasons": packet["reasons"], "priority": packet["priority"],
                     "last_seq": msgs[-1].seq if msgs else after})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from handoff.relay import retry_pending
 from tests.handoff.conftest import SERVICE_TOKEN, RasaStub, login_agent, say, services_of, start_conversation
 
 
@@ -13,14 +14,14 @@ def _texts(client: FlaskClient, conv_id: str, auth: dict[str, str]) -> list[tupl
                                                         headers=auth).json["messages"]]
 
 
-def test_angry_customer_is_queued_bot_paused_and_told_position(app: Flask, client: FlaskClient,
-                                                               rasa_stub: RasaStub) -> None:
-    agent, _ = login_agent(app)  # one agent online
+def test_angry_customer_is_queued_and_told_position_bot_paused_only_at_claim(app: Flask, client: FlaskClient,
+                                                                           rasa_stub: RasaStub) -> None:
+    agent, csrf = login_agent(app)  # one agent online
     conv_id, auth = start_conversation(client)
     say(client, conv_id, auth, "where is my fridge", "m1")
     resp = say(client, conv_id, auth, "I am so angry, this is a joke", "m2")
     assert resp.json["state"] == "to_agent"
-    assert rasa_stub.events("pause") == [conv_id]
+    assert rasa_stub.events("pause") == []  # waiting: the bot keeps answering other questions
     assert len(rasa_stub.events("message")) == 1  # the angry message did not go to the bot
     status = client.get(f"/api/conversations/{conv_id}", headers=auth).json
     assert status["status"] == "queued" and status["queue_position"] == 1
@@ -30,6 +31,8 @@ def test_angry_customer_is_queued_bot_paused_and_told_position(app: Flask, clien
     queue = agent.get("/console/api/queue").json["queue"]
     assert [(c["id"], c["reasons"]) for c in queue] == [(conv_id, ["anger"])]
     assert queue[0]["priority"] > 0  # gold tier + high-value order + emotion
+    agent.post(f"/console/api/conversations/{conv_id}/claim", json={}, headers={"X-CSRFToken": csrf})
+    assert rasa_stub.events("pause") == [conv_id]  # an agent owns it now: the bridge pauses the bot
 
 
 def test_no_agent_online_creates_ticket_with_reply_time(client: FlaskClient) -> None:
@@ -100,7 +103,9 @@ def test_bot_handoff_notice_needs_service_token(app: Flask, client: FlaskClient,
     again = client.post("/api/internal/handoff", json=body, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     assert again.json["queued"] is False  # idempotent
     conv = services_of(app).store.conversation(conv_id)
-    assert conv is not None and conv.rasa_sync == "pause"  # paused by the worker, never inside Rasa's lock
+    # queued, not claimed: no Rasa call at all (none inside Rasa's lock either), nothing left for the worker
+    assert conv is not None and conv.rasa_sync is None
+    assert retry_pending(services_of(app))["synced"] == 0 and rasa_stub.events("pause") == []
     bad = client.post("/api/internal/handoff", json=dict(body, reason="not a code!"),
                       headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     assert bad.status_code == 400 and bad.json["error"]["field"] == "reason"

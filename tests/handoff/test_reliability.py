@@ -45,11 +45,36 @@ def test_bot_down_too_long_escalates_to_human(make_app: AppFactory, rasa_stub: R
     conv = svc.store.conversation(conv_id)
     assert conv is not None and conv.status == "queued"
     assert [r["code"] for r in conv.handoff_reasons] == ["bot_unavailable"]
-    assert conv.rasa_sync == "pause"  # Rasa is down: the pause is retried once it is back
+    assert conv.rasa_sync is None  # queued, not claimed: nothing to pause yet
+    agent, csrf = login_agent(app)
+    agent.post(f"/console/api/conversations/{conv_id}/claim", json={}, headers={"X-CSRFToken": csrf})
+    conv = svc.store.conversation(conv_id)
+    assert conv is not None and conv.status == "agent"
+    assert conv.rasa_sync == "pause"  # Rasa is down: the pause at claim is retried once it is back
     rasa_stub.down = False
     retry_pending(svc)
     assert rasa_stub.events("pause") == [conv_id]
     assert svc.store.conversation(conv_id).rasa_sync is None  # type: ignore[union-attr]
+
+
+def test_failed_pause_is_not_replayed_after_the_agent_handed_back(make_app: AppFactory, rasa_stub: RasaStub) -> None:
+    """The worker brings Rasa to what the status needs now: a pause that failed at claim becomes a
+    resume once the agent has handed the customer back."""
+    app = make_app()
+    client = app.test_client()
+    svc = services_of(app)
+    agent, csrf = login_agent(app)
+    conv_id, auth = start_conversation(client)
+    say(client, conv_id, auth, "转人工", "m1")
+    base = f"/console/api/conversations/{conv_id}"
+    rasa_stub.down = True
+    agent.post(f"{base}/claim", json={}, headers={"X-CSRFToken": csrf})
+    agent.post(f"{base}/handback", json={}, headers={"X-CSRFToken": csrf})
+    assert svc.store.conversation(conv_id).rasa_sync == "resume"  # type: ignore[union-attr]
+    rasa_stub.down = False
+    assert retry_pending(svc)["synced"] == 1
+    assert rasa_stub.events("pause") == [] and rasa_stub.events("resume") == [conv_id]
+    assert conv_id not in rasa_stub.paused
 
 
 def test_new_app_on_same_database_sees_everything(make_app: AppFactory, db_url: str) -> None:
