@@ -23,6 +23,9 @@ from handoff.assess.paths import training_data_path  # noqa: E402
 from handoff.assess.payload import parse_conversation  # noqa: E402
 from handoff.assess.train import ensure_model, read_examples  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_handoff_jddc import jddc_result, render_jddc  # noqa: E402
+
 DATA = ROOT / "bench" / "data" / "handoff_conversations.jsonl"
 EVAL = ROOT.parent / "shared" / "eval"
 RESULTS = ROOT / "bench" / "results"
@@ -113,11 +116,11 @@ def evaluate_public(config: HandoffConfig, scorer: EmotionScorer) -> dict[str, A
     out: dict[str, Any] = {}
     for name, (texts, labels) in load_public().items():
         p = scorer.score(texts)
-        combined = [combine(pi, cue_features(t, config.anger.swearing), config.anger.intensity_weight) for pi, t in zip(p, texts, strict=True)]
+        combined = [combine(pi, cue_features(t, config.anger.swearing), config.anger.swearing_weight) for pi, t in zip(p, texts, strict=True)]
         lex = LexiconScorer().score(texts)
         out[name] = {
             "emotion_model_p>=0.5": binary_metrics(labels, p, 0.5),
-            f"model+cues>={config.anger.threshold}": binary_metrics(labels, combined, config.anger.threshold),
+            f"anger_score>={config.anger.threshold}": binary_metrics(labels, combined, config.anger.threshold),
             "lexicon_fallback_p>=0.5": binary_metrics(labels, lex, 0.5),
             "keyword_baseline_from_notes": KEYWORD_BASELINE.get(name),
         }
@@ -153,6 +156,38 @@ def markdown(res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def targets_table(res: dict[str, Any], jddc: dict[str, Any] | None) -> str:
+    """Each target of the handoff issue beside the number it quotes and today's figure, from this one run."""
+    own = res["labelled"]
+    anger_own = own["per_reason"]["anger"]
+    smp = res["public"].get("smp2020_ewect_angry", {}).get("emotion_model_p>=0.5")
+    rows = ["## Targets (one run)", "", "| target | before (issue) | now | met |", "|---|---|---|---|"]
+
+    def row(name: str, before: str, now: Any, ok: bool) -> None:
+        rows.append(f"| {name} | {before} | {now} | {'yes' if ok else '**no**'} |")
+
+    if jddc:
+        s, k = jddc["system"], jddc["keyword_baseline"]
+        row("jddc_dev handoff precision ≥ 0.85", "0.55", s["all"]["precision"], s["all"]["precision"] >= 0.85)
+        row("jddc_dev handoff recall ≥ 0.85", "0.71", s["all"]["recall"], s["all"]["recall"] >= 0.85)
+        row("F1 ≥ 12-keyword baseline + 0.15", "0.62 vs 0.67", f"{s['all']['f1']} vs {k['all']['f1']}",
+            s["all"]["f1"] - k["all"]["f1"] >= 0.15)
+        row("explicit requests recalled ≥ 0.95", "missed with other words", s["explicit_recall"]["all"],
+            s["explicit_recall"]["all"] >= 0.95)
+        row("false handoffs on messages with no reason ≤ 5%", "4 in 5 false handoffs from anger",
+            s["all"]["false_handoff_rate"], s["all"]["false_handoff_rate"] <= 0.05)
+        row("jddc_dev anger AUROC ≥ 0.85", "—", jddc["anger_auroc"]["auroc"], (jddc["anger_auroc"]["auroc"] or 0) >= 0.85)
+    else:
+        rows.append("| jddc_dev targets | | skipped: ../shared/eval/jddc_dev absent | |")
+    h = own["handoff"]
+    row("own set P ≥ 0.95 and R ≥ 0.95", "0.99 / 0.97", f"{h['precision']} / {h['recall']}", h["precision"] >= 0.95 and h["recall"] >= 0.95)
+    row("own set explicit human recall 1.00", "1.0", own["explicit_human_recall"], own["explicit_human_recall"] >= 1.0)
+    row("precision of the anger reason ≥ 0.85 (own set)", "0.50", anger_own["precision"], anger_own["precision"] >= 0.85)
+    if smp:
+        row("smp2020_ewect angry-vs-rest AUROC ≥ 0.85", "0.754", smp["auroc"], smp["auroc"] >= 0.85)
+    return "\n".join(rows) + "\n"
+
+
 def main() -> int:
     config = load_config()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -168,10 +203,15 @@ def main() -> int:
         "labelled_lexicon": evaluate_conversations(rows, config, LexiconScorer()),
         "public": evaluate_public(config, scorer),
     }
+    jddc = jddc_result(config, scorer)
+    res["jddc_dev"] = jddc
+    report = targets_table(res, jddc) + "\n" + markdown(res)
+    if jddc:
+        report += "\n" + render_jddc(jddc)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "handoff_decision.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
-    (RESULTS / "handoff_decision.md").write_text(markdown(res), encoding="utf-8")
-    print(markdown(res))
+    (RESULTS / "handoff_decision.md").write_text(report, encoding="utf-8")
+    print(report)
     return 0
 
 

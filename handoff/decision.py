@@ -18,6 +18,7 @@ class Turn:
     role: str  # customer | bot | agent
     text: str
     fallback: bool = False
+    facts: tuple[str, ...] = ()  # what the bot reported about this customer turn (handoff.assess.FACTS)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def load_assessor() -> Assessor:
     log.info("handoff decision loaded (emotion scorer: %s)", getattr(scorer, "name", type(scorer).__name__))
 
     def run(turns: Sequence[Turn], customer: CustomerInfo | None, orders: Sequence[OrderInfo]) -> Verdict:
-        conversation = [Message(role=t.role, text=t.text, fallback=t.fallback)  # type: ignore[arg-type]
+        conversation = [Message(role=t.role, text=t.text, fallback=t.fallback, facts=t.facts)  # type: ignore[arg-type]
                         for t in turns if t.role in ("customer", "bot", "agent")]
         cust = Customer(id=customer["id"], vip_tier=customer["vip_tier"]) if customer else None
         ords = [Order(id=o["id"], amount=float(o["amount"]), status=o["status"], category=o["category"])

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from .config import ConfigError, load_config
+from .batch import assess_lines
+from .config import ConfigError, HandoffConfig, load_config
 from .decide import assess
 from .emotion import EmotionScorer, LexiconScorer
 from .model import load_scorer
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, default=None, help="emotion model (default <var>/models/emotion.npz)")
     parser.add_argument("--no-model", action="store_true", help="use the keyword emotion scorer, not the trained model")
     parser.add_argument("--pretty", action="store_true", help="indent the JSON output")
+    parser.add_argument("--batch", type=Path, default=None, metavar="FILE",
+                        help="JSON lines of conversations ('-' for stdin); prints one JSON decision per line")
     return parser
 
 
@@ -52,6 +55,8 @@ def run(argv: list[str], stdin: TextIO, stdout: TextIO, stderr: TextIO | None = 
     except ConfigError as exc:
         err.write(f"error: {exc}\n")
         return EXIT_BAD_CONFIG
+    if args.batch is not None:
+        return _run_batch(args, config, stdin, stdout, err)
     try:
         data = json.loads(stdin.read())
         conversation = parse_conversation(data)
@@ -63,11 +68,34 @@ def run(argv: list[str], stdin: TextIO, stdout: TextIO, stderr: TextIO | None = 
         err.write(f"error: {exc}\n")
         _error(stdout, "bad_request", str(exc), exc.field)
         return EXIT_BAD_INPUT
-    scorer: EmotionScorer = (
-        LexiconScorer() if args.no_model else load_scorer(args.model or default_model_path(), config.anger.swearing)
-    )
+    scorer = _scorer(args, config)
     decision = assess(conversation.messages, conversation.customer, conversation.orders, config=config, scorer=scorer)
     out = decision.to_dict()
     out["scorer"] = scorer.name
     stdout.write(json.dumps(out, ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
     return EXIT_OK
+
+
+def _scorer(args: argparse.Namespace, config: HandoffConfig) -> EmotionScorer:
+    if args.no_model:
+        return LexiconScorer()
+    return load_scorer(args.model or default_model_path(), config.anger.swearing)
+
+
+def _run_batch(args: argparse.Namespace, config: HandoffConfig, stdin: TextIO, stdout: TextIO, err: TextIO) -> int:
+    """Each input line → one output line; bad lines are reported in place (exit 2 if any), the rest still run."""
+    try:
+        lines = stdin.read().splitlines() if str(args.batch) == "-" else args.batch.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        err.write(f"error: {args.batch}: {exc}\n")
+        return EXIT_BAD_INPUT
+    scorer = _scorer(args, config)
+    bad = 0
+    for out in assess_lines(lines, config=config, scorer=scorer):
+        if "error" in out:
+            bad += 1
+            err.write(f"error: {args.batch}:{out['line']}: {out['error']['message']}\n")
+        else:
+            out["scorer"] = scorer.name
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    return EXIT_BAD_INPUT if bad else EXIT_OK

@@ -28,7 +28,8 @@ class PatternSet:
 @dataclass(frozen=True)
 class AngerConfig:
     threshold: float
-    intensity_weight: float
+    swearing_weight: float
+    rising_min_turns: int
     rising_min_last: float
     rising_min_increase: float
     persistent_min_score: float
@@ -38,16 +39,20 @@ class AngerConfig:
 
 @dataclass(frozen=True)
 class HighValueConfig:
+    """Value policy: VIP trouble, big orders with a problem, pre-sales questions on high-ticket goods."""
+
     amount_threshold: float
     vip_tiers: frozenset[str]
     high_ticket_categories: frozenset[str]
     high_ticket_goods: PatternSet
+    pre_sales: PatternSet
+    after_purchase: PatternSet
+    problem: PatternSet
 
 
 @dataclass(frozen=True)
 class BotFailureConfig:
     min_fallbacks: int
-    fallback_texts: PatternSet
     repeat_ngram: int
     repeat_min_jaccard: float
     repeat_min_chars: int
@@ -66,6 +71,7 @@ class HandoffConfig:
     safety: PatternSet
     high_value: HighValueConfig
     bot_failure: BotFailureConfig
+    bot_facts: Mapping[str, str]
 
 
 class _Reader:
@@ -139,7 +145,8 @@ def parse_config(data: object, source: str = "<config>") -> HandoffConfig:
         explicit_human=r.patterns(data, "explicit_human", "explicit_human"),
         anger=AngerConfig(
             threshold=r.number(anger, "threshold", "anger.threshold", 0.0, 1.0),
-            intensity_weight=r.number(anger, "intensity_weight", "anger.intensity_weight", 0.0, 1.0),
+            swearing_weight=r.number(anger, "swearing_weight", "anger.swearing_weight", 0.0, 1.0),
+            rising_min_turns=r.integer(anger, "rising_min_turns", "anger.rising_min_turns", 2, 100),
             rising_min_last=r.number(anger, "rising_min_last", "anger.rising_min_last", 0.0, 1.0),
             rising_min_increase=r.number(anger, "rising_min_increase", "anger.rising_min_increase", 0.0, 1.0),
             persistent_min_score=r.number(anger, "persistent_min_score", "anger.persistent_min_score", 0.0, 1.0),
@@ -157,15 +164,35 @@ def parse_config(data: object, source: str = "<config>") -> HandoffConfig:
                 c.lower() for c in r.strings(hv, "high_ticket_categories", "high_value.high_ticket_categories", required=False)
             ),
             high_ticket_goods=r.patterns(hv, "high_ticket_goods", "high_value.high_ticket_goods"),
+            pre_sales=r.patterns(hv, "pre_sales", "high_value.pre_sales"),
+            after_purchase=r.patterns(hv, "after_purchase", "high_value.after_purchase"),
+            problem=r.patterns(hv, "problem", "high_value.problem"),
         ),
         bot_failure=BotFailureConfig(
             min_fallbacks=r.integer(bf, "min_fallbacks", "bot_failure.min_fallbacks", 1, 100),
-            fallback_texts=r.patterns(bf, "fallback_texts", "bot_failure.fallback_texts"),
             repeat_ngram=r.integer(rep, "ngram", "bot_failure.repeat.ngram", 1, 5),
             repeat_min_jaccard=r.number(rep, "min_jaccard", "bot_failure.repeat.min_jaccard", 0.0, 1.0),
             repeat_min_chars=r.integer(rep, "min_chars", "bot_failure.repeat.min_chars", 1, 1000),
         ),
+        bot_facts=_bot_facts(r, data),
     )
+
+
+def _bot_facts(r: _Reader, data: Mapping[str, Any]) -> Mapping[str, str]:
+    """`bot_facts`: fact the bot reports → the reason code it stands for."""
+    from types import MappingProxyType
+
+    from .records import FACTS, REASON_CODES
+
+    section = r.section(data, "bot_facts", "bot_facts")
+    out: dict[str, str] = {}
+    for fact, code in section.items():
+        if fact not in FACTS:
+            raise r.fail(f"bot_facts.{fact}", f"unknown fact; known: {', '.join(FACTS)}")
+        if code not in REASON_CODES:
+            raise r.fail(f"bot_facts.{fact}", f"must be a reason code ({', '.join(REASON_CODES)}), got {code!r}")
+        out[str(fact)] = str(code)
+    return MappingProxyType(out)
 
 
 def load_config(path: Path | None = None) -> HandoffConfig:

@@ -69,13 +69,17 @@ def cue_features(text: str, swearing: PatternSet) -> Cues:
     exclam = 0.5 if bangs >= 5 else 0.35 if (bangs >= 3 or _BANG_RUN.search(flat)) else 0.1 if bangs else 0.0
     questions = 0.3 if _QUESTION_RUN.search(flat) else 0.0
     terms = tuple(find_matches(normalise(text), swearing))
-    swear = min(0.8, 0.6 + 0.2 * (len(terms) - 1)) if terms else 0.0
+    swear = (1.0 if len(terms) >= 2 else 0.7) if terms else 0.0
     return Cues(exclam, questions, _caps_score(flat), swear, terms)
 
 
-def combine(p_model: float, cues: Cues, intensity_weight: float) -> float:
-    """Noisy-or of the model's probability and the weighted cue intensity."""
-    return 1.0 - (1.0 - p_model) * (1.0 - intensity_weight * cues.intensity)
+def combine(p_model: float, cues: Cues, swearing_weight: float) -> float:
+    """Noisy-or of the model's calibrated probability and the weighted insult/swearing cue.
+
+    Punctuation runs and capitals are only features of the model: on their own they show urgency,
+    not anger ("???" is a nudge), so they never raise the score directly.
+    """
+    return 1.0 - (1.0 - p_model) * (1.0 - swearing_weight * cues.swearing)
 
 
 _NEGATIVE_TERMS = re.compile(

@@ -15,7 +15,7 @@ from .config import PatternSet
 from .emotion import EmotionScorer, LexiconScorer, cue_features
 from .text import to_simplified
 
-FEATURE_VERSION = "use-m3+cues/1"
+FEATURE_VERSION = "use-m3+cues/2"
 
 
 class Encoder(Protocol):
@@ -66,11 +66,17 @@ class EmotionModel:
     swearing: PatternSet
     name: str = "use-m3-lr"
 
+    def raw_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Uncalibrated decision values (used to fit the calibration)."""
+        return np.asarray(features(texts, self.encoder, self.swearing) @ self.coef + self.intercept, dtype=np.float64)
+
     def score(self, texts: Sequence[str]) -> list[float]:
+        """Calibrated P(angry at the shop): Platt scaling of the logits when the model carries it."""
         if not texts:
             return []
-        logits = features(texts, self.encoder, self.swearing) @ self.coef + self.intercept
-        return [float(p) for p in 1.0 / (1.0 + np.exp(-logits))]
+        logits = self.raw_logits(texts)
+        scale, shift = float(self.meta.get("calibration_scale", 1.0)), float(self.meta.get("calibration_shift", 0.0))
+        return [float(p) for p in 1.0 / (1.0 + np.exp(-(scale * logits + shift)))]
 
 
 def save_model(path: Path, coef: np.ndarray, intercept: float, meta: dict[str, Any]) -> None:

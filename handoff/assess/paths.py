@@ -25,3 +25,8 @@ def default_model_path() -> Path:
 def training_data_path() -> Path:
     """The project's own labelled emotion examples shipped with the package."""
     return PACKAGE_DIR / "data" / "emotion_train.jsonl"
+
+
+def dev_data_path() -> Path:
+    """Separate labelled emotion examples used only to calibrate the score and measure it."""
+    return PACKAGE_DIR / "data" / "emotion_dev.jsonl"

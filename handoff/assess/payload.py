@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from .records import ROLES, Customer, Message, Order, Role
+from .records import FACTS, ROLES, Customer, Message, Order, Role
 
 MAX_MESSAGES = 500
 MAX_TEXT = 5000
@@ -51,7 +51,10 @@ def _message(raw: Any, field: str) -> Message:
     fallback = raw.get("fallback", False)
     if not isinstance(fallback, bool):
         raise PayloadError(f"{field}.fallback", "must be true or false")
-    return Message(role=cast(Role, role), text=text, fallback=fallback)
+    facts = raw.get("facts", [])
+    if not isinstance(facts, list) or any(f not in FACTS for f in facts):
+        raise PayloadError(f"{field}.facts", f"must be a list of {', '.join(FACTS)}")
+    return Message(role=cast(Role, role), text=text, fallback=fallback, facts=tuple(facts))
 
 
 def _order(raw: Any, field: str) -> Order:

@@ -19,13 +19,24 @@ REASON_CODES: tuple[str, ...] = (
 )
 
 
+# Facts the bot reports in structured metadata (never recognised from its wording):
+# requested_human (NLU: the customer asked for a person), complaint (NLU: a complaint), beyond_authority
+# (the action cannot grant what is asked), late_refund (a refund past its deadline), bot_failed (the bot
+# gave up answering after repeated misses).
+FACTS: tuple[str, ...] = ("requested_human", "complaint", "beyond_authority", "late_refund", "bot_failed")
+
+
 @dataclass(frozen=True)
 class Message:
-    """One turn of the conversation; `fallback` marks a bot turn that did not understand."""
+    """One turn of the conversation; `fallback` marks a bot turn that did not understand.
+
+    `facts` are what the bot established about a customer turn (see FACTS).
+    """
 
     role: Role
     text: str
     fallback: bool = False
+    facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

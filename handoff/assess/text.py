@@ -1,45 +1,14 @@
-"""Text normalisation (width, traditional→simplified, case, spacing) and char n-gram similarity."""
+"""Keyword-rule text form (from shoptext) and char n-gram similarity for repeated-question detection."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
-from typing import Protocol
 
+from shoptext import normalise, to_simplified
 
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> _Converter:
-    from opencc import OpenCC  # pure-python dictionaries; loaded once, on first use
-
-    converter: _Converter = OpenCC("t2s")
-    return converter
-
+__all__ = ["char_ngrams", "content_chars", "jaccard", "normalise", "to_simplified"]
 
 _CJK = r"\u3400-\u9fff"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_MULTISPACE = re.compile(r"\s+")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional Chinese characters → simplified (other text untouched)."""
-    return _t2s().convert(text)
-
-
-@lru_cache(maxsize=4096)
-def normalise(text: str) -> str:
-    """Form used by all keyword rules: NFKC (full-width → ASCII), simplified, lower case, CJK spacing removed."""
-    out = unicodedata.normalize("NFKC", text)
-    out = to_simplified(out).lower()
-    out = _SPACE_BETWEEN_CJK.sub("", out)
-    out = out.replace("’", "'").replace("‘", "'")
-    return _MULTISPACE.sub(" ", out).strip()
-
-
 _NON_CONTENT = re.compile(rf"[^0-9a-z{_CJK}]+")
 
 

@@ -73,3 +73,35 @@ def test_run_in_process_with_bad_config(tmp_path: Path) -> None:
     code = run(["--config", str(bad), "--no-model"], io.StringIO('{"messages": []}'), io.StringIO(), err)
     assert code == 3
     assert "lookback_customer_messages" in err.getvalue()
+
+
+def test_batch_mode_reads_json_lines_and_reports_bad_lines_in_place(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "a", "messages": [{"role": "customer", "text": "发票怎么开"}]}, ensure_ascii=False),
+        "",
+        json.dumps({"id": "b", "messages": [{"role": "customer", "text": "我的快递到哪了"}, {"role": "bot", "text": "在路上"},
+                                            {"role": "customer", "text": "人工 你好"}]}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "d", "messages": [{"role": "robot", "text": "hi"}]}),
+        json.dumps({"id": "e", "messages": [{"role": "customer", "text": "帮我看看", "facts": ["requested_human"]}]}),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "handoff", "assess", "--no-model", "--batch", str(src)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2  # some lines were bad; the good ones were still decided
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", "b", None, "d", "e"]
+    assert out[0]["handoff"] is False and out[0]["new_reasons"] == []
+    assert out[1]["handoff"] is True and out[1]["new_reasons"] == ["explicit_human"]
+    assert out[2]["line"] == 4 and out[2]["error"]["code"] == "bad_json"
+    assert out[3]["error"]["field"] == "messages[0].role"
+    assert out[4]["new_reasons"] == ["explicit_human"] and "requested_human" in out[4]["reasons"][0]["explanation"]
+    assert f"{src}:4:" in done.stderr and f"{src}:5:" in done.stderr
+
+
+def test_batch_mode_from_stdin() -> None:
+    payload = json.dumps({"id": 1, "messages": [{"role": "customer", "text": "我要投诉你们"}]}, ensure_ascii=False)
+    done = cli(payload + "\n", "--batch", "-")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["new_reasons"] == ["complaint_threat"]

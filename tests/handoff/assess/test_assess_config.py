@@ -18,7 +18,8 @@ def shipped() -> dict:
 def test_shipped_config_loads() -> None:
     config = load_config()
     assert config.high_value.amount_threshold == 5000
-    assert config.high_value.vip_tiers == frozenset({"diamond"})
+    assert config.high_value.vip_tiers == frozenset({"gold", "platinum", "diamond"})
+    assert config.bot_facts["requested_human"] == "explicit_human"
 
 
 @pytest.mark.parametrize(
@@ -29,7 +30,11 @@ def test_shipped_config_loads() -> None:
         (lambda d: d["bot_failure"].update(min_fallbacks=0), "bot_failure.min_fallbacks"),
         (lambda d: d["high_value"].update(amount_threshold=True), "high_value.amount_threshold"),
         (lambda d: d["explicit_human"].update(patterns=[]), "explicit_human.patterns"),
-        (lambda d: d["complaint_threat"]["patterns"].append("差评("), "complaint_threat.patterns[22]"),
+        (lambda d: d["complaint_threat"]["patterns"].append("差评("), f"complaint_threat.patterns[{len(shipped()['complaint_threat']['patterns'])}]"),
+        (lambda d: d["bot_facts"].update(requested_human="angry"), "bot_facts.requested_human"),
+        (lambda d: d["bot_facts"].update(shouted=True), "bot_facts.shouted"),
+        (lambda d: d["anger"].update(rising_min_turns=1), "anger.rising_min_turns"),
+        (lambda d: d["high_value"].pop("pre_sales"), "high_value.pre_sales"),
         (lambda d: d.pop("needs_judgement"), "needs_judgement"),
         (lambda d: d["bot_failure"]["repeat"].update(ngram=9), "bot_failure.repeat.ngram"),
     ],

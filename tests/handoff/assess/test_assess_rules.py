@@ -45,11 +45,27 @@ def codes(config: HandoffConfig, *texts: str, scorer: FixedScorer | None = None,
         ("I want to talk to a real person", True),
         ("human agent please", True),
         ("Is this a bot? Let me speak to someone.", True),
+        # real phrasing: 人工 with other words, a numbered agent, a call-back, the entry text with a card
+        ("人工 你好", True),
+        ("看中这个商品 人工", True),
+        ("帮我转5号客服", True),
+        ("人工 订单号:[订单x]", True),
+        ("[链接x] 人工", True),
+        ("能让售后打电话给我吗", True),
+        ("客服在吗", True),  # a bare summons (the labelling guide: a request, low confidence)
+        ("你是真人吗？", True),
+        ("agent please", True),
+        ("can someone call me back", True),
         ("你们的客服是人工智能吗", False),
         ("有真人试穿图吗", False),
         ("安装要另付人工费吗", False),
-        ("你是真人吗？", False),
-        ("Are you a human?", False),
+        ("你是机器人吗", False),  # a bot challenge, answered by the bot
+        ("Are you a bot?", False),
+        ("在吗", False),  # a presence check
+        ("有人吗", False),
+        ("快递员的电话是多少", False),  # another party's number, not a person of ours
+        ("之前的客服说可以退", False),  # mentions an earlier agent
+        ("刚才没接客服电话", False),
         ("Is the wig human hair?", False),
         ("有没有人买过这个", False),
     ],
@@ -68,6 +84,7 @@ def test_explicit_human(config: HandoffConfig, text: str, expected: bool) -> Non
         ("I'll leave a one-star review", True),
         ("I'm filing a chargeback", True),
         ("I've contacted my lawyer", True),
+        ("建议把这种商家赶出去", True),  # a demand that the platform punish the merchant
         ("差评可以追评吗", False),
         ("投诉建议在哪里填", False),
         ("看到有人给差评说漏水，是真的吗", False),
@@ -84,6 +101,20 @@ def test_complaint_threat(config: HandoffConfig, text: str, expected: bool) -> N
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # after-sales disputes a human must judge
+        ("为什么拒绝我的售后申请", True),
+        ("买的橙子是烂的，商家拒绝给我售后", True),
+        ("售后申请被驳回了，我不认可", True),
+        ("商家非说是我自己摔坏的，不给退", True),
+        ("师傅上门说装不了，让我自己出运费退货", True),
+        ("算是我的责任，还是产品的质量问题？", True),
+        ("The seller says it's not a quality problem, so no return. That's wrong.", True),
+        ("My warranty claim was rejected but the screen died by itself", True),
+        ("有商家盗用我们的产品图片", True),
+        # hypothetical or plain policy questions and damage reports with no dispute are not
+        ("会不会售后不同意换货呢", False),
+        ("万一是假的会补偿吗", False),
+        ("收到的杯子有裂纹，怎么退", False),
         ("快递晚了五天，能补偿一下吗", True),
         ("两件能便宜点吗", True),
         ("过了7天还能退吗，能通融一下吗", True),
@@ -109,14 +140,22 @@ def test_needs_judgement(config: HandoffConfig, text: str, expected: bool) -> No
 @pytest.mark.parametrize(
     ("text", "customer", "orders", "expected"),
     [
-        ("查下物流", Customer("C1", "gold"), (), False),  # gold: queue priority only, no automatic handoff
-        ("查下物流", Customer("C1", "Diamond"), (), True),
+        # VIPs and big orders: the bot answers standard questions; trouble goes to a human at top priority
+        ("查下物流", Customer("C1", "gold"), (), False),
+        ("查下物流", Customer("C1", "Diamond"), (), False),
+        ("我的快递一直没到，破损了怎么办", Customer("C1", "diamond"), (), True),
         ("查下物流", Customer("C1", "silver"), (), False),
-        ("查下物流", None, (Order("E1", 5000.0),), True),
-        ("查下物流", None, (Order("E1", 4999.0),), False),
-        ("查下物流", None, (Order("E1", 300.0, category="furniture"),), True),
-        ("三人位沙发有现货吗", None, (), True),
-        ("Does the fridge come with installation?", None, (), True),
+        ("我的快递一直没到，破损了怎么办", Customer("C1", "silver"), (), False),
+        ("查下物流", None, (Order("E1", 5000.0),), False),
+        ("收到的货破损了", None, (Order("E1", 5000.0),), True),
+        ("收到的货破损了", None, (Order("E1", 4999.0),), False),
+        ("查下物流", None, (Order("E1", 300.0, category="furniture"),), False),
+        # high-ticket goods: pre-sales questions go to a skilled human; after purchase the normal path
+        ("想买个三人位沙发，哪款更适合小客厅", None, (), True),
+        ("这两款冰箱有什么区别", None, (), True),
+        ("Thinking of buying a sofa, do you deliver and install?", None, (), True),
+        ("我买的沙发保修几年", None, (), False),
+        ("My fridge is making a noise, is it under warranty?", None, (), False),
         ("沙发套能机洗吗", None, (), False),
         ("空调被是什么材质", None, (), False),
         ("Do you have fridge magnets?", None, (), False),
@@ -126,14 +165,30 @@ def test_high_value(config: HandoffConfig, text: str, customer: Customer | None,
     assert ("high_value" in codes(config, text, customer=customer, orders=orders)) is expected
 
 
-def test_bot_failure_counts_fallback_flags_and_texts(config: HandoffConfig) -> None:
+def test_bot_failure_counts_structured_fallback_flags_not_wording(config: HandoffConfig) -> None:
     flagged = [Message("customer", "能分期吗"), Message("bot", "嗯？", fallback=True), Message("customer", "花呗分期"),
-               Message("bot", "抱歉，我没有理解您的意思")]
+               Message("bot", "换个说法试试", fallback=True)]
     decision = assess(flagged, config=config, scorer=FixedScorer())
     assert "bot_failure" in decision.codes
     assert decision.reasons[0].message_indexes == (1, 3)
-    once = [Message("customer", "能分期吗"), Message("bot", "抱歉，我没有理解您的意思")]
+    once = [Message("customer", "能分期吗"), Message("bot", "嗯？", fallback=True)]
     assert "bot_failure" not in assess(once, config=config, scorer=FixedScorer()).codes
+    # the apology's wording alone is not a failure signal (rewording a response must not change the policy)
+    worded = [Message("customer", "能分期吗"), Message("bot", "抱歉，我没有理解您的意思"), Message("customer", "花呗分期"),
+              Message("bot", "抱歉，我没有理解您的意思")]
+    assert "bot_failure" not in assess(worded, config=config, scorer=FixedScorer()).codes
+
+
+@pytest.mark.parametrize(
+    ("fact", "code"),
+    [("requested_human", "explicit_human"), ("complaint", "complaint_threat"), ("beyond_authority", "needs_judgement"),
+     ("late_refund", "needs_judgement"), ("bot_failed", "bot_failure")],
+)
+def test_facts_the_bot_reports_become_reasons(config: HandoffConfig, fact: str, code: str) -> None:
+    messages = [Message("customer", "嗯嗯那个事情你帮我看看", facts=(fact,))]
+    decision = assess(messages, config=config, scorer=FixedScorer())
+    assert decision.codes == (code,)
+    assert fact in decision.reasons[0].explanation and decision.reasons[0].message_indexes == (0,)
 
 
 @pytest.mark.parametrize(
@@ -157,8 +212,10 @@ def test_bot_failure_repeated_question(config: HandoffConfig, first: str, second
 @pytest.mark.parametrize(
     ("texts", "p", "expected"),
     [
-        (["垃圾店，骗子！！！"], 0.3, True),  # swearing + exclamations push a middling model score over
-        (["WHERE IS MY PACKAGE?? I PAID FOR EXPRESS"], 0.5, True),
+        (["垃圾店，骗子！！！"], 0.3, True),  # insults push a middling model score over
+        (["WHERE IS MY PACKAGE?? I PAID FOR EXPRESS"], 0.5, False),  # urgency and capitals alone: not anger
+        (["？？？？？"], 0.3, False),
+        (["!!!!!!"], 0.3, False),
         (["发货有点慢，什么时候能发"], 0.3, False),
         (["这款垃圾袋是加厚的吗"], 0.05, False),
         (["滚筒洗衣机怎么清洁"], 0.05, False),
@@ -178,19 +235,26 @@ class ListScorer:
         return self.values[: len(texts)]
 
 
-def test_anger_rising_trajectory(config: HandoffConfig) -> None:
-    messages = [Message("customer", "还没到吗"), Message("bot", "在路上"), Message("customer", "都说了多少次了")]
-    decision = assess(messages, config=config, scorer=ListScorer([0.2, 0.65]))
+def test_anger_rising_needs_a_real_rise_over_several_turns(config: HandoffConfig) -> None:
+    texts = ("还没到吗", "怎么还在路上", "都说了多少次了")
+    messages = [Message("customer", texts[0]), Message("bot", "在路上"), Message("customer", texts[1]),
+                Message("bot", "预计明天"), Message("customer", texts[2])]
+    decision = assess(messages, config=config, scorer=ListScorer([0.2, 0.45, 0.7]))
     assert decision.codes == ("anger",)
-    assert decision.reasons[0].message_indexes == (0, 2)
-    flat = assess(messages, config=config, scorer=ListScorer([0.5, 0.6]))
-    assert "anger" not in flat.codes
+    assert decision.reasons[0].message_indexes == (0, 2, 4)
+    assert "rising" in decision.reasons[0].explanation
+    # two turns are not a trend; a dip in between breaks it; a small rise is not one
+    assert "anger" not in assess(messages[:3], config=config, scorer=ListScorer([0.2, 0.7])).codes
+    dip = messages + [Message("bot", "帮您催了"), Message("customer", "还要等多久")]
+    assert "anger" not in assess(dip, config=config, scorer=ListScorer([0.2, 0.6, 0.1, 0.7])).codes
+    assert "anger" not in assess(messages, config=config, scorer=ListScorer([0.5, 0.6, 0.7])).codes
 
 
-def test_anger_persistent_complaint(config: HandoffConfig) -> None:
+def test_anger_persistent_frustration(config: HandoffConfig) -> None:
     messages = [Message("customer", t) for t in ("还没发货", "怎么还没发", "到底什么时候发")]
-    assert "anger" in assess(messages, config=config, scorer=ListScorer([0.6, 0.58, 0.56])).codes
-    assert "anger" not in assess(messages[:2], config=config, scorer=ListScorer([0.6, 0.58])).codes
+    assert "anger" in assess(messages, config=config, scorer=ListScorer([0.7, 0.68, 0.66])).codes
+    assert "anger" not in assess(messages[:2], config=config, scorer=ListScorer([0.7, 0.68])).codes
+    assert "anger" not in assess(messages, config=config, scorer=ListScorer([0.5, 0.55, 0.6])).codes
 
 
 def test_decision_explains_and_scores(config: HandoffConfig) -> None:
