@@ -42,8 +42,9 @@ bench: bench-kb bench-bot bench-handoff ## every benchmark (numbers go to bench/
 bench-kb: setup ## knowledge-base retrieval quality, latency, scale
 	@$(APP_PY) bench/bench_kb.py
 
-bench-bot: setup ## NLU accuracy, out-of-scope rejection, end-to-end reply latency, training time
+bench-bot: setup ## NLU accuracy, out-of-scope rejection, real-message (jddc_dev) understanding, reply latency, training time
 	@.venv/rasa/bin/python bench/bench_nlu.py
+	@.venv/rasa/bin/python bench/bench_jddc.py
 	@$(APP_PY) bench/bench_bot_latency.py
 
 bench-handoff: setup ## handoff decision precision/recall and relay throughput/latency

@@ -48,3 +48,53 @@ def classify_return_reason(text: str) -> str | None:
     if _QUALITY.search(text):
         return "quality"
     return None
+
+
+Span = dict[str, object]
+
+
+def _relocate(original: str, cleaned: str, entities: list[Span]) -> list[Span] | None:
+    """Entities with start/end moved into ``cleaned``; None when a span's text did not survive."""
+    from shoptext import to_simplified  # shared module; pure Python
+
+    moved, cursor = [], 0
+    for ent in sorted(entities, key=lambda e: int(e.get("start", 0))):  # type: ignore[call-overload]
+        start, end = int(ent["start"]), int(ent["end"])  # type: ignore[call-overload]
+        surface = original[start:end]
+        for candidate in (surface, to_simplified(surface)):
+            at = cleaned.find(candidate, cursor)
+            if at >= 0:
+                moved.append({**ent, "start": at, "end": at + len(candidate)})
+                cursor = at + len(candidate)
+                break
+        else:
+            return None
+    return moved
+
+
+def clean_message(text: str, entities: list[Span] | None = None) -> tuple[str, list[Span]]:
+    """``shoptext.clean_chat`` for the NLU, keeping order ids verbatim and entity spans aligned.
+
+    Intent payloads ("/affirm") are left alone. Order ids (E + 10 digits) are cut out before
+    cleaning and put back unchanged (cleaning shortens runs of one character, e.g. "00000").
+    If an annotated span's text does not survive cleaning, the message is left as it was.
+    """
+    from shoptext import ORDER_ID, clean_chat
+
+    entities = list(entities or [])
+    if not text or text.startswith("/"):
+        return text, entities
+    parts = ORDER_ID.split(text)
+    ids = ORDER_ID.findall(text)
+    if ids:
+        cleaned_parts = [clean_chat(p) if p.strip() else p for p in parts]
+        cleaned = "".join(c + (f" {ids[i]} " if i < len(ids) else "") for i, c in enumerate(cleaned_parts))
+        cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    else:
+        cleaned = clean_chat(text)
+    if cleaned == text:
+        return text, entities
+    moved = _relocate(text, cleaned, entities)
+    if moved is None:
+        return text, entities
+    return cleaned, moved
