@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from shoptext import ORDER_ID
+
 _SENTENCE = re.compile(r"[^。！？!?\n.]+[。！？!?.]?")
-_ORDER_ID = re.compile(r"E\d{10}")
 _CUES = re.compile(r"退款|退货|换货|取消|物流|快递|发票|运费|坏|破|延迟|没收到|差评|投诉|赔|refund|return|cancel|"
                    r"deliver|parcel|broken|damaged|late|invoice|complain", re.I)
 _PROMISE = re.compile(r"会为您|将为您|保证|承诺|补偿|赔付|优惠券|退款.*(到账|处理)|已为您|we will|we'll|I will|I'll|"
@@ -25,7 +26,7 @@ def summarise(customer_texts: Sequence[str], max_sentences: int = 3) -> list[str
         return []
     scored = []
     for index, sentence in enumerate(all_sentences):
-        score = 2.0 * bool(_ORDER_ID.search(sentence)) + len(_CUES.findall(sentence)) + min(len(sentence), 40) / 40
+        score = 2.0 * bool(ORDER_ID.search(sentence)) + len(_CUES.findall(sentence)) + min(len(sentence), 40) / 40
         if index == 0:
             score += 1.5
         if index == len(all_sentences) - 1:

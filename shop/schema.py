@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shop import models as m
+from shoptext import CANONICAL_ORDER_ID
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ TABLES: dict[str, TableSpec] = {
         _e("vip_tier", m.VIP_TIERS, default="none"), _e("lang", m.LANGS, default="zh"), _dt("created_at", True),
     )),
     "orders": TableSpec("orders", m.Order, ("id",), (
-        FieldSpec("id", "str", True, pattern=r"E\d{10}"), _s("customer_id", True, ref="customers"),
+        FieldSpec("id", "str", True, pattern=CANONICAL_ORDER_ID), _s("customer_id", True, ref="customers"),
         _e("status", m.ORDER_STATUSES, True),
         _dt("created_at", True), _dt("paid_at"), _dt("shipped_at"), _dt("delivered_at"), _dt("cancelled_at"),
         _money("items_total", True), _money("shipping_fee"), _money("coupon_discount"), _money("amount_paid"),

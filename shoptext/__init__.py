@@ -5,11 +5,12 @@ application venv (3.11); used by the knowledge base, the NLU components, the act
 """
 
 from shoptext.chat import clean_chat, strip_placeholders
-from shoptext.ids import ORDER_ID, ORDER_ID_PATTERN, find_order_ids
+from shoptext.ids import CANONICAL_ORDER_ID, ORDER_ID, ORDER_ID_PATTERN, find_order_ids
 from shoptext.lang import detect_language, language_or
 from shoptext.normalise import normalise, to_simplified
 
 __all__ = [
+    "CANONICAL_ORDER_ID",
     "ORDER_ID",
     "ORDER_ID_PATTERN",
     "clean_chat",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-ORDER_ID_PATTERN = r"(?<![A-Za-z0-9])[Ee]\d{10}(?!\d)"
+CANONICAL_ORDER_ID = r"E\d{10}"  # as stored: full match
+ORDER_ID_PATTERN = r"(?<![A-Za-z0-9])[Ee]\d{10}(?!\d)"  # as customers type it, inside text
 ORDER_ID = re.compile(ORDER_ID_PATTERN)
 
 
