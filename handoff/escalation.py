@@ -63,8 +63,14 @@ def sync_bot(svc: Services, conv_id: str) -> None:
 
 
 def _merge(existing: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen = {(r.get("code"), r.get("source")) for r in existing}
-    return list(existing) + [r for r in new if (r.get("code"), r.get("source")) not in seen]
+    """One entry per reason code: the first trigger stays, a code not seen yet is appended."""
+    seen = {r.get("code") for r in existing}
+    out = list(existing)
+    for r in new:
+        if r.get("code") not in seen:
+            seen.add(r.get("code"))
+            out.append(r)
+    return out
 
 
 def add_reasons(svc: Services, conv_id: str, reasons: Sequence[dict[str, Any]], scores: dict[str, Any],

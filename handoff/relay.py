@@ -134,8 +134,9 @@ def _waits_behind_earlier(svc: Services, conv: Conversation, msg: Message, meta:
 def _add_new_reasons(svc: Services, conv: Conversation, msg: Message, verdict: Verdict, index: int) -> None:
     """Reasons of a queued or claimed conversation accumulate (e.g. a complaint threat after a
     request for a person), and the priority is recomputed from all of them."""
-    added = waiting.added_reasons(verdict.reasons, conv.handoff_reasons)
-    add_reasons(svc, conv.id, _with_trigger(tuple(added), msg, index), verdict.scores, source="assess")
+    # The decision re-reads a window of messages, so the reason that queued the conversation comes
+    # back with every later message: add_reasons keeps one entry per code, new codes are appended.
+    add_reasons(svc, conv.id, _with_trigger(verdict.reasons, msg, index), verdict.scores, source="assess")
 
 
 def _while_waiting(svc: Services, conv: Conversation, msg: Message, verdict: Verdict, index: int,

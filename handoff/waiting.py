@@ -17,7 +17,7 @@ WaitingKind = Literal["keep_waiting", "bot_help", "nudge", "question"]
 KEEP_WAITING = "/keep_waiting"
 BOT_HELP = "/bot_help"
 _NON_WORD = re.compile(r"[\W_]+")
-# a trailing particle or two does not change what a nudge means (人呢啊, 在吗呀, hello hello)
+# a trailing particle does not change what a nudge means (人呢啊, 在吗呀), nor saying it twice
 _PARTICLES = "(?:[ 啊呀呢吗嘛吧哦啦哈么诶]*)"
 
 
@@ -31,7 +31,7 @@ def is_nudge(text: str, nudges: Sequence[re.Pattern[str]]) -> bool:
     words = core(text)
     if not words:
         return True
-    return any(re.fullmatch(f"(?:{p.pattern}){_PARTICLES}", words) for p in nudges)
+    return any(re.fullmatch(f"(?:(?:{p.pattern}){_PARTICLES})+", words) for p in nudges)  # 在吗在吗 too
 
 
 def classify(text: str, nudges: Sequence[re.Pattern[str]], choice_titles: Mapping[str, Iterable[str]]) -> WaitingKind:
@@ -56,16 +56,6 @@ def triggered_by(reasons: Iterable[Mapping[str, Any]], index: int) -> bool:
 
 def cites_any(reason: Mapping[str, Any]) -> bool:
     return any(isinstance(m, Mapping) and m.get("index") is not None for m in reason.get("messages") or [])
-
-
-def added_reasons(reasons: Iterable[Mapping[str, Any]], existing: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Reasons a waiting or claimed conversation does not have yet.
-
-    The decision re-reads a window of messages, so the reason that queued the conversation comes
-    back with every later message: only a code the conversation has not got counts.
-    """
-    known = {str(r.get("code")) for r in existing}
-    return [dict(r) for r in reasons if str(r.get("code")) not in known]
 
 
 def declined_reasons_only(reasons: Iterable[Mapping[str, Any]]) -> bool:

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Flask
 from flask.testing import FlaskClient
 
+from handoff.app import build_services, create_app
+from handoff.clients.rasa import RasaClient
+from handoff.clients.shop import CustomerInfo, OrderInfo
+from handoff.decision import Turn, Verdict
 from handoff.relay import retry_pending
-from tests.handoff.conftest import SERVICE_TOKEN, RasaStub, login_agent, say, services_of, start_conversation
+from tests.handoff.conftest import (
+    SERVICE_TOKEN,
+    DemoShop,
+    RasaStub,
+    keyword_assessor,
+    login_agent,
+    say,
+    services_of,
+    start_conversation,
+    test_config,
+)
 
 
 def _texts(client: FlaskClient, conv_id: str, auth: dict[str, str]) -> list[tuple[str, str]]:
@@ -92,9 +108,27 @@ def test_context_packet_has_reasons_orders_intents_and_masks_personal_data(app: 
     assert "文三路88号" not in page
 
 
-def test_bot_handoff_notice_needs_service_token(app: Flask, client: FlaskClient, rasa_stub: RasaStub) -> None:
+FACT_CODES = {"beyond_authority": "needs_judgement", "late_refund": "needs_judgement"}
+
+
+def facts_assessor(turns: Sequence[Turn], customer: CustomerInfo | None, orders: Sequence[OrderInfo]) -> Verdict:
+    """keyword_assessor, plus the facts the bot reports on the newest customer turn (as handoff.assess)."""
+    last = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].role == "customer"), None)
+    facts = getattr(turns[last], "facts", ()) if last is not None else ()
+    if last is None or not facts:
+        return keyword_assessor(turns, customer, orders)
+    return Verdict(True, tuple({"code": FACT_CODES[f], "explanation": f"bot fact {f}",
+                                "messages": [{"index": last, "text": turns[last].text}]} for f in facts), {})
+
+
+def test_bot_handoff_notice_needs_service_token(db_url: str, rasa_stub: RasaStub) -> None:
+    config = test_config(db_url, rasa_stub.url)
+    rasa = RasaClient(config.rasa_url, config.rasa_token, "", timeout=5, health_timeout=1)
+    app = create_app(config, services=build_services(config, rasa=rasa, shop=DemoShop(), assessor=facts_assessor))
+    client = app.test_client()
     conv_id, auth = start_conversation(client)
-    body = {"conversation_id": conv_id, "reason": "needs_judgement", "detail": "wants compensation",
+    say(client, conv_id, auth, "I want compensation for the broken kettle", "m1")  # the bot answers it
+    body = {"conversation_id": conv_id, "facts": ["beyond_authority"], "detail": "wants compensation",
             "intent": "complaint"}
     assert client.post("/api/internal/handoff", json=body).status_code == 401
     assert client.post("/api/internal/handoff", json=body, headers={"Authorization": "Bearer nope"}).status_code == 401
@@ -103,14 +137,16 @@ def test_bot_handoff_notice_needs_service_token(app: Flask, client: FlaskClient,
     again = client.post("/api/internal/handoff", json=body, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     assert again.json["queued"] is False  # idempotent
     conv = services_of(app).store.conversation(conv_id)
+    assert conv is not None and [(r["code"], r["source"]) for r in conv.handoff_reasons] == [("needs_judgement", "bot")]
     # queued, not claimed: no Rasa call at all (none inside Rasa's lock either), nothing left for the worker
-    assert conv is not None and conv.rasa_sync is None
+    assert conv.rasa_sync is None
     assert retry_pending(services_of(app))["synced"] == 0 and rasa_stub.events("pause") == []
-    bad = client.post("/api/internal/handoff", json=dict(body, reason="not a code!"),
+    bad = client.post("/api/internal/handoff", json=dict(body, facts=["not a fact"]),
                       headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
-    assert bad.status_code == 400 and bad.json["error"]["field"] == "reason"
-    conv2, _ = start_conversation(client)
-    late = client.post("/api/internal/handoff", json=dict(body, conversation_id=conv2, reason="late_refund"),
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "facts"
+    conv2, auth2 = start_conversation(client)
+    say(client, conv2, auth2, "where is my refund", "m1")
+    late = client.post("/api/internal/handoff", json=dict(body, conversation_id=conv2, facts=["late_refund"]),
                        headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     assert late.status_code == 200 and late.json["queued"] is True
 

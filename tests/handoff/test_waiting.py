@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,12 +23,13 @@ from handoff import agent_ops
 from handoff.app import build_services, create_app
 from handoff.clients.rasa import BotReply, RasaClient
 from handoff.clients.shop import CustomerInfo, OrderInfo
-from handoff.config import load_config
+from handoff.config import ROOT, ConfigError, load_config
 from handoff.decision import Turn, Verdict
-from handoff.escalation import hand_off
+from handoff.notices import CHOICE_TITLES
 from handoff.relay import retry_pending
-from handoff.services import Services
+from handoff.waiting import classify
 from tests.handoff.conftest import (
+    SERVICE_TOKEN,
     TOKEN,
     AppFactory,
     DemoShop,
@@ -50,15 +52,22 @@ RULES = {  # code → words; like handoff.assess, every customer turn of the str
 }
 
 
+BOT_FACTS = {"requested_human": "explicit_human", "complaint": "complaint_threat",  # as conf/handoff.yaml
+             "beyond_authority": "needs_judgement", "late_refund": "needs_judgement", "bot_failed": "bot_failure"}
+
+
 def window_assessor(turns: Sequence[Turn], customer: CustomerInfo | None, orders: Sequence[OrderInfo]) -> Verdict:
     """Deterministic stand-in for handoff.assess with its window behaviour: a reason names every turn
-    that triggered it, so the request that queued the conversation comes back with later messages."""
+    that triggered it (by its words or by a fact the bot reported on it), so the request that queued
+    the conversation comes back with later messages."""
     reasons = []
-    for code, words in RULES.items():
+    for code in dict.fromkeys([*RULES, *BOT_FACTS.values()]):
+        words = RULES.get(code, ())
         hits = [{"index": i, "text": t.text} for i, t in enumerate(turns)
-                if t.role == "customer" and any(w in t.text.lower() for w in words)]
+                if t.role == "customer" and (any(w in t.text.lower() for w in words)
+                                             or any(BOT_FACTS.get(f) == code for f in getattr(t, "facts", ())))]
         if hits:
-            reasons.append({"code": code, "explanation": f"{code} words", "messages": hits})
+            reasons.append({"code": code, "explanation": f"{code} words or facts", "messages": hits})
     angry = any(r["code"] == "anger" for r in reasons)
     return Verdict(bool(reasons), tuple(reasons), {"anger": 0.9 if angry else 0.1})
 
@@ -299,35 +308,37 @@ def test_reasons_accumulate_while_an_agent_has_the_conversation(app: Flask, clie
 
 
 class NotifyingRasa(RasaClient):
-    """The real client; on one message the bot also hands the conversation on while it handles the
-    turn (what the bridge's internal handoff API does when action_handoff reports to it)."""
+    """The real client; on one message the action server also reports a fact to the bridge's
+    internal API while Rasa handles the turn (as action_handoff does)."""
 
-    def __init__(self, *args: Any, on_text: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, on_text: str, fact: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.on_text = on_text
-        self.svc: Services | None = None
+        self.on_text, self.fact = on_text, fact
+        self.bridge: FlaskClient | None = None
 
     def send(self, conversation_id: str, text: str, customer_id: str) -> list[BotReply]:
-        if text == self.on_text and self.svc is not None:
-            reason = {"code": "late_refund", "explanation": "the refund is overdue", "intent": "refund_status",
-                      "messages": []}
-            hand_off(self.svc, conversation_id, [reason], {}, source="bot")
+        if text == self.on_text and self.bridge is not None:
+            resp = self.bridge.post("/api/internal/handoff", headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+                                    json={"conversation_id": conversation_id, "facts": [self.fact],
+                                          "intent": "refund_status", "detail": text})
+            assert resp.status_code == 200, resp.get_data(as_text=True)
         return super().send(conversation_id, text, customer_id)
 
 
 def test_message_the_bot_itself_hands_on_gets_the_acknowledgement(db_url: str, rasa_stub: RasaStub) -> None:
-    rasa = NotifyingRasa(rasa_stub.url, TOKEN, "", timeout=5, health_timeout=1, on_text="where is my refund")
+    rasa = NotifyingRasa(rasa_stub.url, TOKEN, "", timeout=5, health_timeout=1, on_text="where is my refund",
+                         fact="late_refund")
     app = _app(db_url, rasa_stub, Clock(DAY), rasa=rasa)
-    rasa.svc = services_of(app)
+    rasa.bridge = app.test_client()
     client = app.test_client()
     login_agent(app)
     conv_id, auth = _queued(client, "C1002", "I want a human")
     got = _reply_to(client, conv_id, auth, "where is my refund", "q1")
     assert [(m["role"], m["meta"].get("type")) for m in got] == [("bot", None), ("system", "still_waiting")]
-    conv = rasa.svc.store.conversation(conv_id)
+    conv = services_of(app).store.conversation(conv_id)
     assert conv is not None and [(r["code"], r["source"]) for r in conv.handoff_reasons] == [
-        ("explicit_human", "assess"), ("late_refund", "bot")]
-    assert conv.priority_detail["reasons"] == 1.0
+        ("explicit_human", "assess"), ("needs_judgement", "bot")]
+    assert conv.handoff_reasons[1]["facts"] == ["late_refund"] and conv.priority_detail["reasons"] == 1.0
     assert rasa_stub.events("pause") == []  # still waiting, nobody claimed it
 
 
@@ -344,3 +355,37 @@ def test_bot_down_while_waiting_answers_when_back_with_the_choices(make_app: App
     tail = [(m["role"], m["meta"].get("type")) for m in _messages(client, conv_id, auth)][-2:]
     assert tail == [("bot", None), ("system", "waiting_choices")]
     assert _status(client, conv_id, auth)["status"] == "queued"
+
+
+NUDGES = load_config().waiting_nudges
+TITLES = {p: t.values() for p, t in CHOICE_TITLES.items()}
+
+
+@pytest.mark.parametrize("text", ["人呢", "人呢？？？", "還要等多久啊", "客服呢~", "有人在吗", "在吗在吗", "到我了吗",
+                                  "怎么还没人理我", "？？", "…", "🙄", "hello??", "Any news?", "any update yet",
+                                  "Is anybody there?", "I'm still waiting!!", "how much longer", "HELLO"])
+def test_nudges_about_the_wait(text: str) -> None:
+    assert classify(text, NUDGES, TITLES) == "nudge"
+
+
+@pytest.mark.parametrize("text", ["快递还要等多久才到", "退款要等多久到账", "人呢？我的订单E1001000003怎么还没发货",
+                                  "你好，发票怎么开", "How long does a refund take?", "hello, where is my parcel?",
+                                  "在吗，这个空气炸锅怎么用", "咨询订单号:[订单x] 订单金额:[金额x]"])
+def test_questions_are_not_nudges(text: str) -> None:
+    assert classify(text, NUDGES, TITLES) == "question"
+
+
+def test_choices_are_recognised_by_title_in_either_language_or_payload() -> None:
+    assert classify("继续等待人工", NUDGES, TITLES) == "keep_waiting"
+    assert classify(" Let the assistant help ", NUDGES, TITLES) == "bot_help"
+    assert classify("讓智能助手幫我", NUDGES, TITLES) == "bot_help"  # traditional characters
+    assert classify("/keep_waiting", NUDGES, TITLES) == "keep_waiting"
+    assert classify("let the assistant help me find my order", NUDGES, TITLES) == "question"
+
+
+def test_a_bad_nudge_pattern_is_named(tmp_path: Path) -> None:
+    text = (ROOT / "conf" / "bridge.yaml").read_text(encoding="utf-8").replace('    - "人呢"\n', '    - "人呢("\n', 1)
+    bad = tmp_path / "bridge.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"waiting\.nudges\[0\]"):
+        load_config(bad, env={})
