@@ -10,10 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients import KbError, KbResult, get_services
-from actions.common import lang_of, pick
+from actions.common import lang_of
 from actions.config import get_settings
 from actions.handoff import start_handoff
 from actions.policies import asks_for_compensation, hits_for_intent, kb_choice
+from actions.topic import settle_question
+from actions.wording import say
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +29,8 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, detail: s
     """Count a failure; after `max_failures` in a row a human takes over."""
     failures = int(tracker.get_slot("kb_failures") or 0) + 1
     if failures >= get_settings().max_failures:
-        return start_handoff(dispatcher, tracker, "bot_failure", detail)
-    dispatcher.utter_message(text=pick(
-        lang_of(tracker),
-        "抱歉亲，我没太明白您的意思。能换个说法吗？比如“我的快递到哪了”“怎么退货”“运费险怎么赔”。",
-        "Sorry, I didn't understand that. Could you rephrase? For example \"where is my parcel\", "
-        "\"how do I return an item\" or \"how does shipping insurance work\"."))
+        return start_handoff(dispatcher, tracker, "bot_failed", detail)
+    say(dispatcher, "utter_not_understood")
     return [SlotSet("kb_failures", float(failures)), SlotSet("kb_entry_id", None), SlotSet("kb_score", None)]
 
 
@@ -40,7 +38,6 @@ def reply_from_kb(dispatcher: CollectingDispatcher, tracker: Tracker, result: Kb
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     hits = hits_for_intent(result["hits"], intent)
     choice = kb_choice(hits, bool(result.get("in_scope")), get_settings().kb_clarify_margin)
-    lang = lang_of(tracker)
     if choice == "answer":
         top = hits[0]
         dispatcher.utter_message(text=top.get("answer") or top.get("title") or "")
@@ -49,7 +46,7 @@ def reply_from_kb(dispatcher: CollectingDispatcher, tracker: Tracker, result: Kb
     if choice == "clarify":
         buttons = [{"title": h.get("title") or h.get("matched") or h["id"],
                     "payload": h.get("title") or h.get("matched") or h["id"]} for h in hits[:2]]
-        dispatcher.utter_message(text=pick(lang, "您想问的是下面哪一个？", "Which of these do you mean?"), buttons=buttons)
+        say(dispatcher, "utter_kb_clarify", buttons=buttons)
         return [SlotSet("kb_entry_id", None), SlotSet("kb_score", round(float(hits[0]["score"]), 4))]
     best = f"best {hits[0]['id']} {float(hits[0]['score']):.3f}" if hits else "no hits"
     return not_understood(dispatcher, tracker, f"not understood ({best}): {user_text(tracker)[:300]}")
@@ -64,7 +61,7 @@ class ActionKbAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = user_text(tracker)
         if asks_for_compensation(text):
-            return start_handoff(dispatcher, tracker, "needs_judgement", f"compensation request: {text[:300]}")
+            return start_handoff(dispatcher, tracker, "beyond_authority", f"compensation request: {text[:300]}")
         if not text:
             return not_understood(dispatcher, tracker, "empty message")
         try:
@@ -72,7 +69,7 @@ class ActionKbAnswer(Action):
         except KbError as exc:
             log.error("KB search failed: %s", exc)
             return not_understood(dispatcher, tracker, f"KB unavailable: {text[:300]}")
-        return reply_from_kb(dispatcher, tracker, result)
+        return settle_question(tracker, reply_from_kb(dispatcher, tracker, result))
 
 
 class ActionDefaultFallback(ActionKbAnswer):

@@ -7,71 +7,72 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients import Services
-from actions.common import COURIER_STATUS, day, pick, when
+from actions.common import day, join, when
+from actions.dialogue_state import confirmation_answer, previous_answer
 from actions.policies import DelayInfo, describe_delay
 from actions.topic import OrderTopicAction
+from actions.wording import label, say
 from shop import rules
 from shop.records import OrderRecord
 
-CAUSE = {
-    "weather": ("受恶劣天气影响", "bad weather"),
-    "epidemic": ("受当地疫情管控影响", "local epidemic restrictions"),
-    "large_event": ("受当地大型活动交通管制影响", "traffic controls for a large event"),
-    "peak_season": ("大促期间快递量大", "the peak-season parcel volume"),
-    "courier_unreachable": ("合作快递暂时无法派送到您所在地区", "our courier currently can't deliver to your area"),
-    "warehouse_backlog": ("仓库发货积压", "a backlog at our warehouse"),
-}
-SWITCH_BUTTONS = {
-    "zh": [{"title": "换快递", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}],
-    "en": [{"title": "Switch courier", "payload": "/affirm"}, {"title": "No thanks", "payload": "/deny"}],
-}
+# Answers after which "why so slow?" is a follow-up on the progress the customer has just seen.
+TRACKING_ANSWERS = frozenset({"action_track_parcel", "action_confirm_courier_switch", "action_order_status",
+                              "action_other_order"})
 
 
-def progress_text(info: DelayInfo, courier: str, tracking_no: str, lang: str) -> str:
-    zh, en = COURIER_STATUS.get(info.status, (info.status, info.status))
-    text = pick(lang, f"{courier} {tracking_no}：{zh}。", f"{courier} {tracking_no}: {en}.")
+def event_lines(info: DelayInfo, lang: str) -> str:
+    lines = []
     for ev in info.latest[:2]:
         desc = ev.description_en if lang == "en" and ev.description_en else ev.description_zh
-        text += f"\n· {when(ev.at, lang)} {ev.location} {desc}"
+        lines.append(f"\n· {when(ev.at, lang)} {ev.location} {desc}")
+    return "".join(lines)
+
+
+def say_delay_facts(dispatcher: CollectingDispatcher, order_id: str, info: DelayInfo, lang: str,
+                    explain: bool) -> None:
+    """Cause (or that none is recorded, when asked why), honest ETA, stalled tracking."""
     if info.status == "delivered":
-        return text
+        return
     if info.cause != "none":
-        c_zh, c_en = CAUSE.get(info.cause, (info.cause, info.cause))
-        text += pick(lang, f"\n延误原因：{c_zh}。", f"\nCause of the delay: {c_en}.")
+        say(dispatcher, "utter_delay_cause", order_id=order_id, cause=label("cause", info.cause, lang),
+            delay_cause=info.cause, force_majeure=info.force_majeure)
+    elif explain and info.late:
+        say(dispatcher, "utter_delay_cause_unknown", order_id=order_id)
     if info.eta:
-        if info.eta_passed:
-            text += pick(lang, f"\n原预计 {day(info.eta, lang)} 送达，已经晚了，非常抱歉。",
-                         f"\nIt was due on {day(info.eta, lang)} and is now late; I'm sorry.")
-        else:
-            text += pick(lang, f"\n预计 {day(info.eta, lang)} 送达。", f"\nExpected delivery: {day(info.eta, lang)}.")
+        response = "utter_eta_passed" if info.eta_passed else "utter_eta"
+        say(dispatcher, response, order_id=order_id, date=day(info.eta, lang), eta=info.eta.isoformat())
     if info.stalled:
-        text += pick(lang, "\n物流已经好几天没有更新，我们会向快递公司核查包裹情况。",
-                     "\nTracking hasn't updated for several days; we'll check with the courier.")
-    return text
+        say(dispatcher, "utter_tracking_stalled", order_id=order_id)
 
 
 class ActionTrackParcel(OrderTopicAction):
+    """Tracking answer; "why so slow?" right after one explains the delay of that same order."""
+
     def name(self) -> str:
         return "action_track_parcel"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord,
                services: Services, lang: str) -> list[EventType]:
-        now = services.shop.now()
-        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
         shipment = order.shipment
-        if tracker.get_slot("awaiting") == "courier_switch" and shipment is not None:
-            return self._switch_reply(dispatcher, order, services, lang, intent == "affirm")
         if shipment is None or (order.status in ("paid", "pending_payment") and not shipment.events):
             return self._not_shipped(dispatcher, order, services, lang)
-        info = describe_delay(shipment, now)
-        dispatcher.utter_message(text=pick(lang, f"订单 {order.id} 的物流：", f"Tracking for order {order.id}: ")
-                                 + progress_text(info, shipment.courier, shipment.tracking_no, lang))
+        info = describe_delay(shipment, services.shop.now())
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        explain = (intent == "delivery_delay" and info.status != "delivered"
+                   and tracker.get_slot("last_order_id") == order.id
+                   and previous_answer(tracker.events) in TRACKING_ANSWERS)
+        courier_status = label("courier", info.status, lang)
+        if explain and not info.late:
+            say(dispatcher, "utter_delay_on_schedule", order_id=order.id, courier_status=courier_status,
+                parcel_status=info.status)
+        elif not explain:
+            say(dispatcher, "utter_tracking", order_id=order.id, courier=shipment.courier,
+                tracking_no=shipment.tracking_no, courier_status=courier_status, parcel_status=info.status,
+                events=event_lines(info, lang))
+        say_delay_facts(dispatcher, order.id, info, lang, explain=explain)
         if info.offer_courier_switch:
-            alts = "、".join(info.alt_couriers) if lang == "zh" else ", ".join(info.alt_couriers)
-            dispatcher.utter_message(
-                text=pick(lang, f"{alts} 可以派送到您的地址，需要为您改用 {info.alt_couriers[0]} 吗？",
-                          f"{alts} can deliver to your address. Shall I switch your parcel to {info.alt_couriers[0]}?"),
-                buttons=SWITCH_BUTTONS[lang])
+            say(dispatcher, "utter_courier_switch_offer", order_id=order.id, couriers=join(list(info.alt_couriers), lang),
+                courier=info.alt_couriers[0])
             return [SlotSet("awaiting", "courier_switch")]
         return []
 
@@ -79,38 +80,38 @@ class ActionTrackParcel(OrderTopicAction):
         shipment = order.shipment
         promised = shipment.promised_ship_by if shipment else None
         if rules.is_shipment_overdue(order, services.shop.now()):
-            text = pick(lang, f"订单 {order.id} 还没发货，已经超过承诺的 {day(promised, lang)} 发货时间，非常抱歉。我已记录并催促尽快发出，发货后物流信息会同步给您。",
-                        f"Order {order.id} hasn't shipped and is past the promised ship date ({day(promised, lang)}). "
-                        "I'm sorry; I've flagged it to be shipped as soon as possible and you'll see tracking once it leaves.")
+            say(dispatcher, "utter_not_shipped_overdue", order_id=order.id, date=day(promised, lang), overdue=True)
         elif promised:
-            text = pick(lang, f"订单 {order.id} 还没发货，承诺在 {day(promised, lang)} 前发出，发货后就能看到物流信息。",
-                        f"Order {order.id} hasn't shipped yet; it will leave by {day(promised, lang)} and tracking appears then.")
+            say(dispatcher, "utter_not_shipped_promised", order_id=order.id, date=day(promised, lang))
         else:
-            text = pick(lang, f"订单 {order.id} 还没有物流信息（当前：未发货）。", f"Order {order.id} has no tracking yet (not shipped).")
-        dispatcher.utter_message(text=text)
+            say(dispatcher, "utter_not_shipped", order_id=order.id)
         return []
-
-    def _switch_reply(self, dispatcher: CollectingDispatcher, order: OrderRecord, services: Services,
-                      lang: str, accepted: bool) -> list[EventType]:
-        shipment = order.shipment
-        assert shipment is not None
-        alts = [c for c in shipment.alt_couriers if c != shipment.courier]
-        if not accepted or not alts:
-            dispatcher.utter_message(text=pick(lang, "好的，保持原快递，我们会继续跟进派送进度。",
-                                               "Okay, we'll keep the current courier and keep following the delivery."))
-            return [SlotSet("awaiting", None)]
-        result = services.shop.request_courier_switch(order.id, alts[0], order.customer_id)
-        if result.ok:
-            dispatcher.utter_message(text=pick(lang, f"已为您申请改用 {alts[0]} 配送，仓库处理后会更新物流单号。",
-                                               f"Done: I've requested delivery by {alts[0]}; the new tracking number appears once the warehouse processes it."))
-        else:
-            dispatcher.utter_message(text=pick(lang, "抱歉，改派没有成功，请说“转人工”由客服处理。",
-                                               "Sorry, the courier switch didn't go through. Say \"talk to a human\" and an agent will handle it."))
-        return [SlotSet("awaiting", None)]
 
 
 class ActionConfirmCourierSwitch(ActionTrackParcel):
-    """The customer's yes/no to the courier-switch offer."""
+    """The customer's yes/no to the courier-switch offer (anything but a clear yes keeps the courier)."""
 
     def name(self) -> str:
         return "action_confirm_courier_switch"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord,
+               services: Services, lang: str) -> list[EventType]:
+        shipment = order.shipment
+        latest = tracker.latest_message or {}
+        accepted = confirmation_answer((latest.get("intent") or {}).get("name"), str(latest.get("text") or "")) == "yes"
+        alts = [c for c in shipment.alt_couriers if c != shipment.courier] if shipment else []
+        if not accepted or not alts:
+            say(dispatcher, "utter_courier_kept", order_id=order.id)
+            return [SlotSet("awaiting", None)]
+        return self._switch(dispatcher, order, services, alts[0]) + [SlotSet("awaiting", None)]
+
+    @staticmethod
+    def _switch(dispatcher: CollectingDispatcher, order: OrderRecord, services: Services, courier: str) -> list[EventType]:
+        result = services.shop.request_courier_switch(order.id, courier, order.customer_id)
+        if result.ok:
+            say(dispatcher, "utter_courier_switched", order_id=order.id, courier=courier)
+        else:
+            say(dispatcher, "utter_courier_switch_failed", order_id=order.id)
+        return []
+
+

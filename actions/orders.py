@@ -7,41 +7,36 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients import Services
-from actions.common import COURIER_STATUS, day, item_name, money, order_title, pick, status_text, when
+from actions.common import day, item_name, join, money, order_title, status_text, when
+from actions.dialogue_state import confirmation_answer
 from actions.handoff import start_handoff
 from actions.policies import cancel_decision
-from actions.refunds import refund_timing_text
+from actions.refunds import say_refund_timing
 from actions.topic import OrderTopicAction
+from actions.wording import label, say
 from shop import rules
 from shop.records import OrderRecord
 
-YES_NO = {
-    "zh": [{"title": "确认取消", "payload": "/affirm"}, {"title": "不取消了", "payload": "/deny"}],
-    "en": [{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}],
-}
 
-
-def status_summary(order: OrderRecord, lang: str, now_shipped_hint: bool = True) -> str:
-    items = "、".join(f"{item_name(i, lang)}×{i.qty}" for i in order.items) if lang == "zh" else \
-        ", ".join(f"{item_name(i, lang)} x{i.qty}" for i in order.items)
-    text = pick(lang, f"订单 {order.id}（{items}）当前状态：{status_text(order.status, lang)}。",
-                f"Order {order.id} ({items}) is {status_text(order.status, lang)}.")
+def say_status(dispatcher: CollectingDispatcher, order: OrderRecord, lang: str) -> None:
+    """Status, then what it means: payment due, promised ship date or latest tracking, pre-sale balance."""
+    x = "×" if lang == "zh" else " x"
+    items = join([f"{item_name(i, lang)}{x}{i.qty}" for i in order.items], lang)
+    say(dispatcher, "utter_order_status", order_id=order.id, items=items, status=status_text(order.status, lang),
+        order_status=order.status)
     shipment = order.shipment
     if order.status == "pending_payment":
-        text += pick(lang, " 订单还未付款，付款后我们会尽快安排发货。", " It hasn't been paid yet; we'll ship soon after payment.")
+        say(dispatcher, "utter_order_unpaid", order_id=order.id)
     elif order.status == "paid" and shipment and shipment.promised_ship_by:
-        text += pick(lang, f" 承诺在 {day(shipment.promised_ship_by, lang)} 前发货。",
-                     f" We promised to ship it by {day(shipment.promised_ship_by, lang)}.")
-    elif shipment and shipment.last_event and now_shipped_hint:
+        say(dispatcher, "utter_order_ship_by", order_id=order.id, date=day(shipment.promised_ship_by, lang))
+    elif shipment and shipment.last_event:
         ev = shipment.last_event
-        desc = ev.description_en if lang == "en" and ev.description_en else ev.description_zh
-        zh, en = COURIER_STATUS.get(shipment.status, (shipment.status, shipment.status))
-        text += pick(lang, f" {shipment.courier}（{shipment.tracking_no}）{zh}，最新：{when(ev.at, lang)} {ev.location} {desc}",
-                     f" {shipment.courier} ({shipment.tracking_no}) {en}; latest: {when(ev.at, lang)} {ev.location} {desc}")
+        say(dispatcher, "utter_order_latest", order_id=order.id, courier=shipment.courier,
+            tracking_no=shipment.tracking_no, courier_status=label("courier", shipment.status, lang),
+            when=when(ev.at, lang), location=ev.location,
+            event=ev.description_en if lang == "en" and ev.description_en else ev.description_zh)
     if order.is_presale and order.balance_paid_at is None and order.balance_due_by:
-        text += pick(lang, f" 这是预售订单，尾款请在 {day(order.balance_due_by, lang)} 前支付。",
-                     f" This is a pre-sale order; please pay the balance by {day(order.balance_due_by, lang)}.")
-    return text
+        say(dispatcher, "utter_order_presale_balance", order_id=order.id, date=day(order.balance_due_by, lang))
 
 
 class ActionOrderStatus(OrderTopicAction):
@@ -50,74 +45,72 @@ class ActionOrderStatus(OrderTopicAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord,
                services: Services, lang: str) -> list[EventType]:
-        dispatcher.utter_message(text=status_summary(order, lang))
+        say_status(dispatcher, order, lang)
         return []
 
 
 class ActionCancelOrder(OrderTopicAction):
-    """Unshipped: confirm, then cancel and refund; shipped: refuse delivery or return."""
+    """Unshipped: ask to confirm (the next turn goes to action_confirm_cancel); shipped: refuse delivery or return."""
 
     def name(self) -> str:
         return "action_cancel_order"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord,
                services: Services, lang: str) -> list[EventType]:
-        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
-        confirming = tracker.get_slot("awaiting") == "cancel_confirm"
         decision = cancel_decision(order)
-        if confirming and intent == "deny":
-            dispatcher.utter_message(text=pick(lang, f"好的，订单 {order.id} 为您保留，不会取消。",
-                                               f"Okay, order {order.id} stays as it is."))
-            return [SlotSet("awaiting", None)]
-        if decision == "cancel" and confirming and intent == "affirm":
-            return self._cancel(dispatcher, order, services, lang) + [SlotSet("awaiting", None)]
         if decision == "cancel":
-            _, _, coupon, total = rules.cancellation_refund_amounts(order)
-            dispatcher.utter_message(
-                text=pick(lang, f"订单 {order_title(order, lang)} 还未发货，可以直接取消，取消后 {money(total)} 会原路退回。确认取消吗？",
-                          f"Order {order_title(order, lang)} hasn't shipped, so it can be cancelled; {money(total)} "
-                          "will go back to your original payment method. Shall I cancel it?"),
-                buttons=YES_NO[lang])
-            return [SlotSet("awaiting", "cancel_confirm")]
-        events: list[EventType] = [SlotSet("awaiting", None)] if confirming else []
-        if decision == "reject_delivery":
-            dispatcher.utter_message(text=pick(
-                lang, f"订单 {order.id} 已经发货，无法直接取消。您可以在快递派送时拒收，包裹退回仓库后我们为您退款；"
-                      "也可以签收后申请退货。",
-                f"Order {order.id} has already shipped, so it can't be cancelled directly. You can refuse the delivery; "
-                "once the parcel is back at our warehouse we refund you. Or accept it and request a return."))
-        elif decision == "return_after_delivery":
-            dispatcher.utter_message(text=pick(
-                lang, f"订单 {order.id} 已经签收，无法取消。如需退货，请告诉我“我要退货”，我帮您看是否符合七天无理由退货。",
-                f"Order {order.id} has been delivered, so it can't be cancelled. If you'd like to return it, "
-                "say \"I want to return it\" and I'll check the 7-day return rules."))
-        elif decision == "already_cancelled":
-            dispatcher.utter_message(text=pick(lang, f"订单 {order.id} 已经取消了。", f"Order {order.id} is already cancelled."))
-        elif decision == "presale_human":
-            return events + start_handoff(dispatcher, tracker, "needs_judgement",
-                                          f"pre-sale deposit paid, customer wants to cancel {order.id}")
+            return self._ask(dispatcher, order, lang)
+        if decision == "presale_human":
+            return start_handoff(dispatcher, tracker, "beyond_authority",
+                                 f"pre-sale deposit paid, customer wants to cancel {order.id}")
+        if decision == "not_cancellable":
+            say(dispatcher, "utter_cancel_not_cancellable", order_id=order.id, status=status_text(order.status, lang),
+                order_status=order.status)
         else:
-            dispatcher.utter_message(text=pick(
-                lang, f"订单 {order.id} 当前是“{status_text(order.status, lang)}”，不能再取消。",
-                f"Order {order.id} is {status_text(order.status, lang)} and can no longer be cancelled."))
-        return events
+            say(dispatcher, f"utter_cancel_{decision}", order_id=order.id)
+        return []
 
-    def _cancel(self, dispatcher: CollectingDispatcher, order: OrderRecord, services: Services, lang: str) -> list[EventType]:
+    @staticmethod
+    def _ask(dispatcher: CollectingDispatcher, order: OrderRecord, lang: str) -> list[EventType]:
+        _, _, _, total = rules.cancellation_refund_amounts(order)
+        say(dispatcher, "utter_cancel_confirm", order_id=order.id, title=order_title(order, lang), total=money(total))
+        return [SlotSet("awaiting", "cancel_confirm")]
+
+
+class ActionConfirmCancel(ActionCancelOrder):
+    """The customer's answer to "shall I cancel it?": yes cancels, no keeps the order, anything else asks again.
+
+    A refusal in words (先不取消了, the 不取消了 button) keeps the order even when it reads like a cancel request.
+    """
+
+    def name(self) -> str:
+        return "action_confirm_cancel"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord,
+               services: Services, lang: str) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        reply = confirmation_answer((latest.get("intent") or {}).get("name"), str(latest.get("text") or ""))
+        if reply == "no":
+            say(dispatcher, "utter_cancel_kept", order_id=order.id)
+            return [SlotSet("awaiting", None)]
+        if reply == "unclear":
+            return self._ask(dispatcher, order, lang) if cancel_decision(order) == "cancel" else \
+                super().answer(dispatcher, tracker, order, services, lang) + [SlotSet("awaiting", None)]
+        if cancel_decision(order) != "cancel":  # the order moved on since the question (e.g. shipped)
+            return super().answer(dispatcher, tracker, order, services, lang) + [SlotSet("awaiting", None)]
+        return self._cancel(dispatcher, order, services, lang) + [SlotSet("awaiting", None)]
+
+    @staticmethod
+    def _cancel(dispatcher: CollectingDispatcher, order: OrderRecord, services: Services, lang: str) -> list[EventType]:
         result = services.shop.cancel_order(order.id, order.customer_id, reason="customer request via bot")
         if not result.ok:
-            dispatcher.utter_message(text=pick(
-                lang, f"抱歉，订单 {order.id} 现在无法取消（{result.outcome}），我帮您转人工处理吧，说“转人工”即可。",
-                f"Sorry, order {order.id} can't be cancelled now ({result.outcome}). Say \"talk to a human\" and an agent will help."))
+            say(dispatcher, "utter_cancel_failed", order_id=order.id, outcome=result.outcome)
             return []
         item, shipping, coupon, total = rules.cancellation_refund_amounts(order)
-        refund = result.refund
-        text = pick(lang, f"订单 {order.id} 已取消。退款 {money(total)}（商品 {money(item)} + 运费 {money(shipping)}"
-                          f" − 优惠券 {money(coupon)}），原路退回。",
-                    f"Order {order.id} is cancelled. Refund {money(total)} (items {money(item)} + shipping {money(shipping)}"
-                    f" − coupon {money(coupon)}) goes back to your original payment method.")
-        if refund is not None:
-            text += " " + refund_timing_text(refund.method, refund.expected_by, lang)
-        dispatcher.utter_message(text=text)
+        say(dispatcher, "utter_cancel_done", order_id=order.id, total=money(total), item=money(item),
+            shipping=money(shipping), coupon=money(coupon))
+        if result.refund is not None:
+            say_refund_timing(dispatcher, result.refund.method, result.refund.expected_by, lang)
         return []
 
 
@@ -129,28 +122,12 @@ class ActionChangeAddress(OrderTopicAction):
                services: Services, lang: str) -> list[EventType]:
         if rules.can_change_address(order):
             a = order.address
-            dispatcher.utter_message(text=pick(
-                lang, f"订单 {order.id} 还没发货，可以改地址。当前地址：{a.province}{a.city}{a.detail}。"
-                      "请在订单详情页点“修改地址”提交新地址；如果页面改不了，说“转人工”，客服帮您改。",
-                f"Order {order.id} hasn't shipped yet, so the address can still be changed. Current address: "
-                f"{a.detail}, {a.city}, {a.province}. Use \"Change address\" on the order page; if that doesn't work, "
-                "say \"talk to a human\" and an agent will change it."))
-        elif order.status in ("shipped",):
-            dispatcher.utter_message(text=pick(
-                lang, f"订单 {order.id} 已经发货，地址不能直接修改了。可以联系 {order.shipment.courier if order.shipment else '快递'} "
-                      "申请改派（可能产生费用），或者拒收后重新下单。",
-                f"Order {order.id} has already shipped, so the address can't be changed here. You can ask "
-                f"{order.shipment.courier if order.shipment else 'the courier'} to redirect it (they may charge), "
-                "or refuse the delivery and order again."))
+            say(dispatcher, "utter_address_changeable", order_id=order.id, province=a.province, city=a.city,
+                detail=a.detail)
+        elif order.status == "shipped":
+            courier = order.shipment.courier if order.shipment else label("courier", "unknown", lang)
+            say(dispatcher, "utter_address_shipped", order_id=order.id, courier=courier)
         else:
-            dispatcher.utter_message(text=pick(
-                lang, f"订单 {order.id} 当前是“{status_text(order.status, lang)}”，无法修改地址。",
-                f"Order {order.id} is {status_text(order.status, lang)}; its address can't be changed."))
+            say(dispatcher, "utter_address_not_changeable", order_id=order.id, status=status_text(order.status, lang),
+                order_status=order.status)
         return []
-
-
-class ActionConfirmCancel(ActionCancelOrder):
-    """The customer's yes/no to "shall I cancel it?" (same logic, own name so rules stay unambiguous)."""
-
-    def name(self) -> str:
-        return "action_confirm_cancel"

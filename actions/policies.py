@@ -235,6 +235,8 @@ def kb_choice(hits: Sequence[Mapping[str, Any]], in_scope: bool, margin: float) 
 # (the classifier already knows the topic; the KB only picks the entry within it).
 INTENT_KB_PREFIXES: dict[str, tuple[str, ...]] = {
     "coupon_price_protection": ("faq.promo.", "faq.coupon."),
+    "after_sales_repair": ("faq.warranty.",),
+    "payment_account": ("faq.account.",),
 }
 
 

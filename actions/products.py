@@ -10,8 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients import KbError, get_services
-from actions.common import lang_of, pick
+from actions.common import lang_of
 from actions.knowledge import not_understood, reply_from_kb, user_text
+from actions.topic import settle_question
+from actions.wording import say
 
 log = logging.getLogger(__name__)
 HIGH_TICKET = frozenset({"furniture", "appliance", "appliances", "large_appliance", "home_appliance"})
@@ -41,8 +43,6 @@ class ActionProductQuestion(Action):
         if top and top.get("kind") == "product" and result.get("in_scope"):
             meta = top.get("meta") or {}
             if meta.get("high_ticket") or str(meta.get("category", "")).lower() in HIGH_TICKET:
-                dispatcher.utter_message(text=pick(
-                    lang, "大件商品的尺寸、安装和配送细节比较多，需要的话可以说“转人工”，由专业顾问为您详细介绍。",
-                    "Big items involve size, installation and delivery details; say \"talk to a human\" for a product specialist."))
+                say(dispatcher, "utter_big_ticket_offer")
             events.append(SlotSet("product", top.get("title")))
-        return events
+        return settle_question(tracker, events)

@@ -9,46 +9,32 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients import Services
-from actions.common import day, money, pick
+from actions.common import day, money
 from actions.handoff import start_handoff
 from actions.policies import refund_view
 from actions.topic import OrderTopicAction
+from actions.wording import label, say
 from shop.records import OrderRecord, RefundRecord
 
-REFUND_STATUS = {
-    "requested": ("已申请，等待审核", "requested, waiting for review"),
-    "approved": ("已同意，等待打款", "approved, payment being prepared"),
-    "processing": ("退款处理中", "being paid out"),
-    "paid": ("已退款", "paid"),
-    "rejected": ("未通过", "rejected"),
-}
-METHOD = {"bank_card": ("银行卡", "bank card"), "alipay": ("支付宝", "Alipay"),
-          "wechat": ("微信", "WeChat Pay"), "balance": ("账户余额", "account balance")}
 
-
-def refund_timing_text(method: str, expected_by: datetime | None, lang: str) -> str:
-    """Normal timeline by payment method; banks differ."""
-    m_zh, m_en = METHOD.get(method, (method, method))
-    if method == "bank_card":
-        text = pick(lang, "退回银行卡一般 1–7 个工作日到账，不同银行到账速度不一样。",
-                    "Refunds to a bank card normally arrive within 1–7 business days; banks differ in speed.")
-    else:
-        text = pick(lang, f"退回{m_zh}一般 24 小时内到账。", f"Refunds to {m_en} normally arrive within 24 hours.")
+def say_refund_timing(dispatcher: CollectingDispatcher, method: str, expected_by: datetime | None, lang: str) -> None:
+    """Normal timeline by payment method (banks differ), with the latest expected date when known."""
+    response = "utter_refund_timing_bank" if method == "bank_card" else "utter_refund_timing_fast"
     if expected_by is not None:
-        text += pick(lang, f"预计最晚 {day(expected_by, lang)} 到账。", f" Expected by {day(expected_by, lang)} at the latest.")
-    return text
+        say(dispatcher, response + "_by", method=label("method", method, lang), refund_method=method,
+            date=day(expected_by, lang))
+    else:
+        say(dispatcher, response, method=label("method", method, lang), refund_method=method)
 
 
-def refund_text(refund: RefundRecord, lang: str) -> str:
-    zh, en = REFUND_STATUS.get(refund.status, (refund.status, refund.status))
-    bank = f"（{refund.bank_name}）" if refund.bank_name and lang == "zh" else (f" ({refund.bank_name})" if refund.bank_name else "")
-    m_zh, m_en = METHOD.get(refund.method, (refund.method, refund.method))
-    return pick(
-        lang,
-        f"退款 {money(refund.total)}：商品 {money(refund.item_amount)} + 运费 {money(refund.shipping_amount)}"
-        f" − 优惠券 {money(refund.coupon_deduction)}，状态：{zh}，退回{m_zh}{bank}。",
-        f"Refund {money(refund.total)}: items {money(refund.item_amount)} + shipping {money(refund.shipping_amount)}"
-        f" − coupon {money(refund.coupon_deduction)}; status: {en}; back to your {m_en}{bank}.")
+def say_refund(dispatcher: CollectingDispatcher, order: OrderRecord, refund: RefundRecord, lang: str) -> None:
+    method = label("method", refund.method, lang)
+    if refund.bank_name:
+        method += f"（{refund.bank_name}）" if lang == "zh" else f" ({refund.bank_name})"
+    say(dispatcher, "utter_refund", order_id=order.id, total=money(refund.total), item=money(refund.item_amount),
+        shipping=money(refund.shipping_amount), coupon=money(refund.coupon_deduction),
+        status=label("refund", refund.status, lang), refund_status=refund.status, method=method,
+        refund_method=refund.method)
 
 
 class ActionRefundStatus(OrderTopicAction):
@@ -58,28 +44,23 @@ class ActionRefundStatus(OrderTopicAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord,
                services: Services, lang: str) -> list[EventType]:
         if not order.refunds:
-            dispatcher.utter_message(text=pick(
-                lang, f"订单 {order.id} 目前没有退款记录。如果您已经申请了，可能还在提交中，稍后再查或说“转人工”。",
-                f"Order {order.id} has no refund on record. If you just requested one it may still be processing; "
-                "check again later or say \"talk to a human\"."))
+            say(dispatcher, "utter_refund_none", order_id=order.id)
             return []
         now = services.shop.now()
         late = []
         for refund in order.refunds:
             view = refund_view(refund, now)
-            text = pick(lang, f"订单 {order.id} ", f"Order {order.id}: ") + refund_text(refund, lang)
+            say_refund(dispatcher, order, refund, lang)
             if refund.status == "paid" and refund.paid_at:
-                text += pick(lang, f" 已于 {day(refund.paid_at, lang)} 退出，如未看到请查看{'银行卡' if refund.method == 'bank_card' else '账户'}明细。",
-                             f" Paid out on {day(refund.paid_at, lang)}; please check your statement.")
+                where = "bank_card" if refund.method == "bank_card" else "other"
+                say(dispatcher, "utter_refund_paid_out", date=day(refund.paid_at, lang),
+                    where=label("statement", where, lang))
             elif refund.status != "rejected":
-                text += " " + refund_timing_text(refund.method, view.expected_by, lang)
-            dispatcher.utter_message(text=text)
+                say_refund_timing(dispatcher, refund.method, view.expected_by, lang)
             if view.late:
                 late.append(refund)
         if late:
-            dispatcher.utter_message(text=pick(
-                lang, "这笔退款已经超过正常到账时间，非常抱歉让您久等了，我这边马上为您催办。",
-                "This refund is past its normal arrival time. I'm sorry for the wait; I'm chasing it for you now."))
+            say(dispatcher, "utter_refund_late", order_id=order.id)
             detail = "; ".join(f"refund {r.id} {money(r.total)} expected by {r.expected_by}" for r in late)
             return start_handoff(dispatcher, tracker, "late_refund", f"overdue refund on {order.id}: {detail}")
         return []

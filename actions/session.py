@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients import get_services
 
 # Slots a new session starts without (they describe the previous conversation only).
-_RESET = {"requested_slot", "awaiting", "order_topic", "kb_failures", "handoff_reason"}
+_RESET = {"requested_slot", "awaiting", "order_topic", "offered_orders", "kb_failures", "handoff_reason"}
 
 
 def metadata_customer_id(tracker: Tracker) -> str | None:

@@ -10,8 +10,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients import Services, get_services
-from actions.common import current_order, lang_of, pick
+from actions.common import current_order, lang_of
+from actions.wording import say
 from shop.records import OrderRecord
+
+
+def settle_question(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """A yes/no question is pending for one turn only: clear `awaiting` unless this answer asks one."""
+    if tracker.get_slot("awaiting") and not any(e.get("name") == "awaiting" for e in events):
+        return events + [SlotSet("awaiting", None)]
+    return events
 
 
 class OrderTopicAction(Action, metaclass=ABCMeta):
@@ -25,12 +33,13 @@ class OrderTopicAction(Action, metaclass=ABCMeta):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         services = get_services()
-        lang = lang_of(tracker)
-        order = current_order(services.shop, tracker)
+        return self.answer_about(dispatcher, tracker, current_order(services.shop, tracker), services)
+
+    def answer_about(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord | None,
+                     services: Services) -> list[EventType]:
+        """Answer about `order` (None: not found on this account) and make it the current order."""
         if order is None:
-            dispatcher.utter_message(text=pick(
-                lang, "抱歉亲，没有在您的账号下找到这个订单。请确认订单号，或者说“转人工”让客服帮您查。",
-                "Sorry, I couldn't find that order on your account. Please check the number, or say \"talk to a human\"."))
-            return [SlotSet("order_id", None)]
-        events = self.answer(dispatcher, tracker, order, services, lang)
-        return events + [SlotSet("order_id", None), SlotSet("last_order_id", order.id)]
+            say(dispatcher, "utter_order_not_found")
+            return settle_question(tracker, [SlotSet("order_id", None)])
+        events = self.answer(dispatcher, tracker, order, services, lang_of(tracker))
+        return settle_question(tracker, events) + [SlotSet("order_id", None), SlotSet("last_order_id", order.id)]
