@@ -195,7 +195,7 @@ def _measure(args: argparse.Namespace, base: str, store: Any) -> dict[str, Any]:
     for _ in range(args.conversations):
         conv = requests.post(f"{base}/api/conversations", json={"customer_id": "C1001"}, timeout=10).json()
         r = requests.post(f"{base}/api/internal/handoff", json={"conversation_id": conv["conversation_id"],
-                          "reason": "explicit_human", "detail": "bench"},
+                          "facts": ["requested_human"], "detail": "bench"},
                           headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}, timeout=10)
         assert r.ok, r.text
         convs.append(conv)

@@ -41,7 +41,7 @@ def _stretch(svc: Services, conv_id: str, upto_seq: int | None = None) -> tuple[
         if m.role == "system" and m.meta.get("type") in FRESH_START:
             turns, started_by = [], str(m.meta["type"])
         elif m.role in ("customer", "bot", "agent"):
-            turns.append(Turn(m.role, m.text, bool(m.meta.get("fallback"))))
+            turns.append(Turn(m.role, m.text, bool(m.meta.get("fallback")), tuple(m.meta.get("facts") or ())))
     return turns, started_by
 
 

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from handoff import agent_ops
 from handoff.errors import ApiError
 from handoff.store.records import Agent
 from handoff.store.repo import Store
@@ -89,5 +90,8 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    agent = current_agent()
+    if agent is not None:  # their unanswered customers go back to the queue, where the bot answers again
+        agent_ops.release_all(services(), agent)
     session.clear()
     return redirect(url_for("auth.login"))

@@ -13,6 +13,7 @@ from handoff.decision import Turn
 from handoff.errors import ApiError
 from handoff.escalation import hand_off
 from handoff.relay import turns_of
+from handoff.services import Services
 from handoff.web.common import bearer_token, rate_limit, services
 
 bp = Blueprint("internal_api", __name__, url_prefix="/api/internal")
@@ -45,6 +46,7 @@ def handoff_notice() -> Any:
     conv = svc.store.conversation(conv_id)
     if conv is None:
         raise ApiError(404, "not_found", "no such conversation", "conversation_id")
+    _remember_facts(svc, conv_id, facts)
     turns = with_facts(turns_of(svc, conv_id), facts)
     verdict = svc.assessor(turns, svc.customer(conv.customer_id), svc.orders(conv.customer_id))
     moved = False
@@ -63,6 +65,15 @@ def _facts(body: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw or any(f not in FACTS for f in raw):
         raise ApiError(400, "bad_request", f"must be a non-empty list of {', '.join(FACTS)}", "facts")
     return tuple(dict.fromkeys(raw))
+
+
+def _remember_facts(svc: Services, conv_id: str, facts: tuple[str, ...]) -> None:
+    """Keep the facts on the newest customer message, so later assessments of the conversation still see them."""
+    last = next((m for m in reversed(svc.store.messages(conv_id, limit=10_000)) if m.role == "customer"), None)
+    if last is not None:
+        known = tuple(last.meta.get("facts") or ())
+        meta = dict(last.meta, facts=list(dict.fromkeys(known + facts)))
+        svc.store.transition_message(last.seq, [last.state], last.state, meta)
 
 
 def with_facts(turns: list[Turn], facts: tuple[str, ...]) -> list[Turn]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from handoff.web.auth import create_agent
-from tests.handoff.conftest import csrf_from, login_agent, say, services_of, start_conversation
+from tests.handoff.conftest import RasaStub, csrf_from, login_agent, say, services_of, start_conversation
 
 
 def test_passwords_are_hashed_and_wrong_password_rejected(app: Flask) -> None:
@@ -70,3 +71,14 @@ def test_console_pages_render(app: Flask) -> None:
     assert "explicit_human" in page and "Claim" in page and "greet" in page
     assert agent.get("/console/c/nope").status_code == 404
     assert client.get("/chat").status_code == 200 and "C1005" in client.get("/chat").get_data(as_text=True)
+
+
+def test_logout_gives_the_agents_customers_back_to_the_queue(app: Flask, client: FlaskClient, rasa_stub: RasaStub) -> None:
+    agent, csrf = login_agent(app)
+    conv_id, auth = start_conversation(client)
+    say(client, conv_id, auth, "转人工", "m1")
+    assert agent.post(f"/console/api/conversations/{conv_id}/claim", json={}, headers={"X-CSRFToken": csrf}).status_code == 200
+    assert services_of(app).store.conversation(conv_id).status == "agent"  # type: ignore[union-attr]
+    agent.post("/console/logout", data={"csrf_token": csrf})
+    conv = services_of(app).store.conversation(conv_id)
+    assert conv is not None and conv.status == "queued" and conv.assigned_agent_id is None

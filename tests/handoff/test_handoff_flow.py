@@ -166,3 +166,28 @@ def test_after_handback_old_anger_does_not_requeue(app: Flask, client: FlaskClie
     assert [t.text for t in turns_of(services_of(app), conv_id)] == ["how do I get an invoice",
                                                                      "bot: how do I get an invoice"]
     assert client.get(f"/api/conversations/{conv_id}", headers=auth).json["status"] == "bot"
+
+
+def test_bot_facts_go_through_the_real_decision_and_are_remembered(db_url: str, rasa_stub: RasaStub) -> None:
+    from handoff.decision import load_assessor
+    from handoff.relay import turns_of
+
+    config = test_config(db_url, rasa_stub.url)
+    rasa = RasaClient(config.rasa_url, config.rasa_token, "", timeout=5, health_timeout=1)
+    app = create_app(config, services=build_services(config, rasa=rasa, shop=DemoShop(), assessor=load_assessor()))
+    client = app.test_client()
+    conv_id, auth = start_conversation(client)
+    say(client, conv_id, auth, "那个事情你帮我弄一下吧", "m1")  # no rule fires on the words alone
+    svc = services_of(app)
+    assert svc.store.conversation(conv_id).status == "bot"  # type: ignore[union-attr]
+    headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    ok = client.post("/api/internal/handoff", headers=headers,
+                     json={"conversation_id": conv_id, "facts": ["requested_human"], "intent": "ask_human"})
+    assert ok.status_code == 200 and ok.json["handoff"] is True and ok.json["reasons"][0] == "explicit_human"
+    conv = svc.store.conversation(conv_id)
+    assert conv is not None and conv.status == "queued"
+    assert "requested_human" in conv.handoff_reasons[0]["explanation"]
+    customer_turns = [t for t in turns_of(svc, conv_id) if t.role == "customer"]
+    assert customer_turns[-1].facts == ("requested_human",)  # later assessments still see what the bot reported
+    nothing = client.post("/api/internal/handoff", headers=headers, json={"conversation_id": conv_id, "facts": []})
+    assert nothing.status_code == 400 and nothing.json["error"]["field"] == "facts"
