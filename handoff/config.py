@@ -131,6 +131,17 @@ def _patterns(items: Any, name: str, source: Path) -> tuple[re.Pattern[str], ...
     return tuple(out)
 
 
+def _high_value_amount() -> float:
+    """The order amount that counts as high value: owned by the handoff policy (conf/handoff.yaml), not repeated here."""
+    from handoff.assess import ConfigError as PolicyError
+    from handoff.assess import load_config as load_policy
+
+    try:
+        return load_policy().high_value.amount_threshold
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _var_dir() -> Path:
     return Path(os.environ.get("CS_VAR_DIR", ROOT / "var"))
 
@@ -171,7 +182,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         agent_online_seconds=float(g("queue.agent_online_seconds")),
         aging_seconds_per_point=float(g("queue.aging_seconds_per_point")),
         tier_points={str(k): float(v) for k, v in g("priority.tier").items()},
-        high_value_amount=float(g("priority.high_value_amount")),
+        high_value_amount=_high_value_amount(),
         high_value_points=float(g("priority.high_value_points")),
         emotion_points=float(g("priority.emotion_points")),
         reason_points={str(k): float(v) for k, v in g("priority.reason_points").items()},

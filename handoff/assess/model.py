@@ -1,21 +1,24 @@
-"""Learned emotion scorer: USE-m3 sentence vectors + intensity cues → logistic regression (numpy at run time)."""
+"""Learned emotion scorer: USE-m3 sentence vectors + character n-grams + intensity cues → calibrated logistic regression."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from shoptext import clean_chat
+
 from .config import PatternSet
 from .emotion import EmotionScorer, LexiconScorer, cue_features
-from .text import to_simplified
+from .text import normalise, to_simplified
 
-FEATURE_VERSION = "use-m3+cues/2"
+FEATURE_VERSION = "use-m3+char13+cues/3"
+HASH_FEATURES = 2**16
 
 
 class Encoder(Protocol):
@@ -48,16 +51,34 @@ def shared_use_encoder() -> UseEncoder:
     return UseEncoder()
 
 
-def features(texts: Sequence[str], encoder: Encoder, swearing: PatternSet) -> np.ndarray:
-    """Sentence vector followed by the cue vector, one row per text."""
+@lru_cache(maxsize=1)
+def _char_hasher() -> Any:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer="char_wb", ngram_range=(1, 3), n_features=HASH_FEATURES, alternate_sign=False,
+                             norm="l2", lowercase=False)
+
+
+def features(texts: Sequence[str], encoder: Encoder, swearing: PatternSet) -> Any:
+    """One sparse row per text: sentence vector, cue vector, hashed character 1–3-grams of the cleaned text.
+
+    The sentence vector generalises to unseen wording; the character n-grams carry the short cues
+    (insults, sarcasm markers such as 真行 / 醉了) the sentence vector blurs.
+    """
+    from scipy import sparse
+
     vectors = encoder.encode(list(texts))
     cues = np.asarray([cue_features(t, swearing).as_vector() for t in texts], dtype=np.float32).reshape(len(texts), -1)
-    return np.hstack([vectors, cues])
+    chars = _char_hasher().transform([normalise(clean_chat(t)) for t in texts])
+    return sparse.hstack([sparse.csr_matrix(np.hstack([vectors, cues])), chars], format="csr")
+
+
+_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
 class EmotionModel:
-    """Logistic-regression weights over `features`; scores are P(angry or distressed)."""
+    """Logistic-regression weights over `features`; scores are calibrated P(angry at the shop)."""
 
     coef: np.ndarray
     intercept: float
@@ -65,18 +86,31 @@ class EmotionModel:
     encoder: Encoder
     swearing: PatternSet
     name: str = "use-m3-lr"
+    # insertion-ordered text → calibrated score (oldest entries evicted first)
+    _cache: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def raw_logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated decision values (used to fit the calibration)."""
-        return np.asarray(features(texts, self.encoder, self.swearing) @ self.coef + self.intercept, dtype=np.float64)
+        return np.asarray(features(texts, self.encoder, self.swearing) @ self.coef + self.intercept, dtype=np.float64).ravel()
 
     def score(self, texts: Sequence[str]) -> list[float]:
-        """Calibrated P(angry at the shop): Platt scaling of the logits when the model carries it."""
+        """Calibrated P(angry at the shop): Platt scaling of the logits when the model carries it.
+
+        Scores are cached per text: the bridge re-assesses the whole look-back window on every new
+        message, and only the newest message needs encoding.
+        """
         if not texts:
             return []
-        logits = self.raw_logits(texts)
-        scale, shift = float(self.meta.get("calibration_scale", 1.0)), float(self.meta.get("calibration_shift", 0.0))
-        return [float(p) for p in 1.0 / (1.0 + np.exp(-(scale * logits + shift)))]
+        cache = self._cache
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            logits = self.raw_logits(missing)
+            scale, shift = float(self.meta.get("calibration_scale", 1.0)), float(self.meta.get("calibration_shift", 0.0))
+            for text, p in zip(missing, 1.0 / (1.0 + np.exp(-(scale * logits + shift))), strict=True):
+                if len(cache) >= _CACHE_SIZE:
+                    cache.pop(next(iter(cache)))
+                cache[text] = float(p)
+        return [cache[t] for t in texts]
 
 
 def save_model(path: Path, coef: np.ndarray, intercept: float, meta: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from .config import load_config
 from .model import FEATURE_VERSION, Encoder, features, read_meta, save_model, shared_use_encoder
 from .paths import default_model_path, dev_data_path, training_data_path
 
-C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+C_GRID = (0.5, 2.0, 8.0, 32.0)
 
 
 class TrainingDataError(ValueError):
@@ -101,11 +101,11 @@ def train(data_path: Path, model_path: Path, encoder: Encoder, dev_path: Path | 
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     best: tuple[float, float, float] = (float("inf"), C_GRID[0], 0.0)  # (log-loss, C, accuracy)
     for c in C_GRID:
-        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced")
         pred = cross_val_predict(model, x, y, cv=folds, method="predict_proba")[:, 1]
         loss = float(log_loss(y, pred))
         best = min(best, (loss, c, float(np.mean((pred >= 0.5) == y))))
-    final = LogisticRegression(C=best[1], max_iter=2000, class_weight="balanced").fit(x, y)
+    final = LogisticRegression(C=best[1], solver="liblinear", max_iter=2000, class_weight="balanced").fit(x, y)
     dev = read_examples(dev_path) if dev_path is not None and dev_path.exists() else []
     if dev:
         x_dev = features([e.text for e in dev], encoder, swearing)
@@ -114,7 +114,7 @@ def train(data_path: Path, model_path: Path, encoder: Encoder, dev_path: Path | 
         scale, shift = calibrate(logits, y_dev)
         report = calibration_report(1.0 / (1.0 + np.exp(-(scale * logits + shift))), y_dev)
     else:
-        model = LogisticRegression(C=best[1], max_iter=2000, class_weight="balanced")
+        model = LogisticRegression(C=best[1], solver="liblinear", max_iter=2000, class_weight="balanced")
         logits = cross_val_predict(model, x, y, cv=folds, method="decision_function")
         scale, shift = calibrate(logits, y)
         report = calibration_report(1.0 / (1.0 + np.exp(-(scale * logits + shift))), y)
