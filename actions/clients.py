@@ -43,7 +43,7 @@ class KbSearch(Protocol):
 
 
 class HandoffNotifier(Protocol):
-    def notify_handoff(self, conversation_id: str, reason: str, detail: str, intent: str) -> bool: ...
+    def notify_handoff(self, conversation_id: str, facts: list[str], detail: str, intent: str) -> bool: ...
 
 
 class KbClient:
@@ -71,7 +71,7 @@ class KbClient:
 
 
 class BridgeClient:
-    """Posts the handoff notice to the bridge; never raises (the bot pauses anyway)."""
+    """Reports handoff facts to the bridge (which decides); never raises."""
 
     def __init__(self, base_url: str, token: str, timeout_s: float = 3.0, session: requests.Session | None = None) -> None:
         self._url = base_url.rstrip("/")
@@ -79,8 +79,8 @@ class BridgeClient:
         self._timeout = timeout_s
         self._http = session or requests.Session()
 
-    def notify_handoff(self, conversation_id: str, reason: str, detail: str, intent: str) -> bool:
-        body = {"conversation_id": conversation_id, "reason": reason, "detail": detail, "intent": intent}
+    def notify_handoff(self, conversation_id: str, facts: list[str], detail: str, intent: str) -> bool:
+        body = {"conversation_id": conversation_id, "facts": facts, "detail": detail, "intent": intent}
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         try:
             reply = self._http.post(f"{self._url}/api/internal/handoff", json=body, headers=headers, timeout=self._timeout)
