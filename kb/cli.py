@@ -14,10 +14,11 @@ from kb.encoders import Encoder, create_encoder
 from kb.evaluate import evaluate, load_queries, scores_for_tuning, tune_threshold
 from kb.index import IndexLoadError
 from kb.knowledge_base import KnowledgeBase, KnowledgeBaseError
-from kb.loaders import load_files
+from kb.loaders import load_files_with_warnings
 from kb.paths import default_kb_dir, default_model_dir
+from kb.records import Entry
 from kb.search import entry_title
-from kb.validate import LoadError
+from kb.validate import LoadError, LoadWarning
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -43,29 +44,60 @@ class Context:
 
     def open(self, with_encoder: bool = True) -> KnowledgeBase:
         return KnowledgeBase.open(self.kb_dir, self.encoder() if with_encoder else None,
-                                  default_threshold=self.config.threshold,
-                                  settings=self.config.search_settings())
+                                  **self.config.kb_options())
 
 
 def _emit(ctx: Context, data: Any, text: str) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2) if getattr(ctx.args, "json", False) else text)
 
 
+def warning_lines(warnings: list[LoadWarning], per_field: int = 3) -> list[str]:
+    """Warnings grouped by file and field: the first few with their lines, then a count."""
+    groups: dict[tuple[str, str], list[LoadWarning]] = {}
+    for w in warnings:
+        groups.setdefault((w.file, w.field), []).append(w)
+    out = []
+    for items in groups.values():
+        out += [f"warning: {w}" for w in items[:per_field]]
+        if len(items) > per_field:
+            out.append(f"warning: {items[0].file}, field '{items[0].field}': "
+                       f"{len(items) - per_field} more record(s) like these")
+    return out
+
+
+def load_sources(ctx: Context, files: list[str]) -> dict[str, Entry]:
+    """Validate source files (LoadError on the first bad one) and print their warnings to stderr."""
+    entries, warnings = load_files_with_warnings([Path(p) for p in files])
+    for line in warning_lines(warnings):
+        print(line, file=sys.stderr)
+    return entries
+
+
 def cmd_import(ctx: Context) -> int:
-    entries = load_files([Path(p) for p in ctx.args.files])  # validates everything before writing
+    entries = load_sources(ctx, ctx.args.files)  # validates everything before writing
     kb = ctx.open()
     change = kb.sync(entries) if ctx.args.replace else kb.upsert(entries.values())
     kb.save()
     summary = {"kb_dir": str(ctx.kb_dir), "added": len(change.added), "updated": len(change.updated),
-               "deleted": len(change.deleted), "unchanged": change.unchanged, "count": kb.count()}
+               "deleted": len(change.deleted), "unchanged": change.unchanged, "count": kb.count(),
+               "threshold": kb.threshold, "threshold_source": kb.threshold_source}
     _emit(ctx, summary, (f"imported into {ctx.kb_dir}: {summary['added']} added, {summary['updated']} "
                          f"updated, {summary['deleted']} deleted, {summary['unchanged']} unchanged; "
-                         f"{kb.count()} entries"))
+                         f"{kb.count()} entries; {_threshold_line(kb)}"))
     return EXIT_OK
 
 
+def _threshold_line(kb: KnowledgeBase) -> str:
+    cal = kb.manifest.get("calibration") or {}
+    text = f"in-scope threshold {kb.threshold:.4f} ({kb.threshold_source})"
+    if kb.threshold_source == "calibrated":
+        text += (f": rejects {cal.get('offtopic_rejected', 0):.1%} of the generic off-topic set, keeps "
+                 f"{cal.get('loo_kept') or 0:.1%} of the KB's own questions asked leave-one-out")
+    return text
+
+
 def cmd_build(ctx: Context) -> int:
-    entries = load_files([Path(p) for p in ctx.args.files]) if ctx.args.files else None
+    entries = load_sources(ctx, ctx.args.files) if ctx.args.files else None
     kb = ctx.open(with_encoder=False)
     kb.encoder = ctx.encoder()
     if entries is not None:
@@ -74,7 +106,7 @@ def cmd_build(ctx: Context) -> int:
     kb.save()
     rows = kb.index.row_count() if kb.index else 0
     _emit(ctx, kb.manifest, f"built {ctx.kb_dir}: {kb.count()} entries, {rows} rows, "
-                            f"encoder {kb.encoder.name}")
+                            f"encoder {kb.encoder.name}; {_threshold_line(kb)}")
     return EXIT_OK
 
 
@@ -83,7 +115,7 @@ def cmd_search(ctx: Context) -> int:
     result = kb.search(ctx.args.query, top_k=ctx.args.top_k, lang=ctx.args.lang,
                        kinds=ctx.args.kind or None)
     lines = [f"lang={result['lang']} in_scope={result['in_scope']} scope_score={result['scope_score']:.3f} "
-             f"threshold={result['threshold']:.3f}"]
+             f"threshold={result['threshold']:.3f} ({kb.threshold_source})"]
     for i, hit in enumerate(result["hits"], start=1):
         lines.append(f"{i}. {hit['score']:.3f}  {hit['id']}  {hit['title']}")
         lines.append(f"   {hit['answer'][:160]}")
@@ -100,12 +132,12 @@ def cmd_eval(ctx: Context) -> int:
     queries = load_queries(Path(ctx.args.queries))
     ood = load_queries(Path(ctx.args.ood), need_gold=False) if ctx.args.ood else []
     if ctx.args.faq:
-        entries = load_files([Path(p) for p in ctx.args.faq])
-        kb = KnowledgeBase(ctx.kb_dir, ctx.encoder(), default_threshold=ctx.config.threshold,
-                           settings=ctx.config.search_settings())
+        entries = load_sources(ctx, ctx.args.faq)
+        kb = KnowledgeBase(ctx.kb_dir, ctx.encoder(), **ctx.config.kb_options())
         if (ctx.kb_dir / "manifest.json").exists():  # keep a threshold tuned for this directory
             kb.manifest["threshold"] = ctx.open(with_encoder=False).manifest.get("threshold")
         kb.upsert(entries.values())  # in memory only: evaluating never writes a KB directory
+        kb.calibrate()
     else:
         kb = ctx.open()
     unknown = sorted({q.gold for q in queries} - set(kb.entries))

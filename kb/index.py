@@ -207,7 +207,7 @@ class KnowledgeIndex:
     def save(self, directory: Path) -> None:
         """Write index.faiss and rows.json into ``directory`` (which must exist)."""
         faiss.write_index(self._index, str(directory / INDEX_FILE))
-        rows = [{"row": rid, "entry_id": r.entry_id, "text": r.text, "lang": r.lang}
+        rows = [{"row": rid, "entry_id": r.entry_id, "text": r.text, "lang": r.lang, "source": r.source}
                 for rid, r in sorted(self._rows.items())]
         payload = {"dim": self.dim, "next_id": self._next_id, "rows": rows}
         (directory / ROWS_FILE).write_text(json.dumps(payload, ensure_ascii=False))
@@ -226,7 +226,7 @@ class KnowledgeIndex:
             raw.nprobe = NPROBE
         index._next_id = int(payload["next_id"])
         for item in payload["rows"]:
-            row = IndexRow(item["entry_id"], item["text"], item["lang"])
+            row = IndexRow(item["entry_id"], item["text"], item["lang"], item.get("source", "question"))
             index._rows[int(item["row"])] = row
             index._by_entry.setdefault(row.entry_id, []).append(int(item["row"]))
         if index.row_count() != len(index._rows):

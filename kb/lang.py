@@ -1,24 +1,12 @@
-"""Detect whether a customer's text is Chinese or English (mixed text with any CJK counts as Chinese)."""
+"""Customer-text language for the KB: ``shoptext.detect_language`` with a default when there is no evidence."""
 
 from __future__ import annotations
 
-import re
-
 from kb.records import Lang
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from shoptext import detect_language
 
 
 def detect_lang(text: str, default: Lang = "zh") -> Lang:
-    """"zh" if the text holds any Han character, "en" if it holds Latin letters, else ``default``."""
-    if _HAN.search(text):
-        return "zh"
-    if re.search(r"[A-Za-z]", text):
-        return "en"
-    return default
-
-
-def has_cjk(text: str) -> bool:
-    """True when the text contains CJK characters or full-width punctuation."""
-    return bool(_CJK.search(text))
+    """"zh" or "en" as the shared detector says; ``default`` when the text carries no evidence."""
+    found = detect_language(text)
+    return "en" if found == "en" else "zh" if found == "zh" else default

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from kb.encoders.base import to_simplified
+from shoptext import clean_chat
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -42,7 +42,7 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> set[str]:
     """Distinct terms: jieba words and character bigrams of Chinese runs, stemmed English words."""
-    plain = to_simplified(text).lower()
+    plain = clean_chat(text).lower()
     out: set[str] = set()
     for run in _HAN.findall(plain):
         out.update(w for w in _jieba().lcut(run) if len(w) > 1)

@@ -13,7 +13,7 @@ import yaml
 
 from kb import validate
 from kb.records import Entry, FaqEntry, FaqText, Lang, PolicyChunk
-from kb.validate import LoadError, Location
+from kb.validate import LoadError, LoadWarning, Location
 
 SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".md")
 _FlatKey = tuple[str, Lang]
@@ -103,6 +103,7 @@ class _Collector:
         self.flat: dict[str, dict[Lang, FaqText]] = {}
         self.flat_tags: dict[str, tuple[str, ...]] = {}
         self.flat_origin: dict[_FlatKey, str] = {}
+        self.warnings: list[LoadWarning] = []
 
     def add(self, entry: Entry, loc: Location, fld: str = "id") -> None:
         where = f"{loc.file} record {loc.record}"
@@ -139,7 +140,7 @@ def _load_records(path: Path, name: str, text: str, collector: _Collector) -> No
     else:
         items, lines = _csv_items(text, name)
     for index, (item, (line, fields)) in enumerate(zip(items, lines, strict=False), start=1):
-        loc = Location(name, index, line or None, fields)
+        loc = Location(name, index, line or None, fields, collector.warnings)
         if _is_product(item):
             collector.add(validate.product(item, loc), loc, "sku")
         elif _is_structured_faq(item):
@@ -191,6 +192,11 @@ def _load_policy(path: Path, name: str, text: str, collector: _Collector) -> Non
 
 def load_files(paths: list[Path]) -> dict[str, Entry]:
     """Validate every file and return all entries by id; the first problem raises LoadError."""
+    return load_files_with_warnings(paths)[0]
+
+
+def load_files_with_warnings(paths: list[Path]) -> tuple[dict[str, Entry], list[LoadWarning]]:
+    """Like ``load_files``, plus the warnings (unknown fields ignored, category columns used as tags)."""
     collector = _Collector()
     files = expand_paths(paths)
     if not files:
@@ -209,4 +215,4 @@ def load_files(paths: list[Path]) -> dict[str, Entry]:
             _load_policy(path, name, text, collector)
         else:
             _load_records(path, name, text, collector)
-    return collector.result()
+    return collector.result(), collector.warnings

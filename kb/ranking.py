@@ -21,7 +21,12 @@ class SearchSettings:
     scope_mix: tuple[float, ...] = (0.5, 0.5)
     rank_mix: tuple[tuple[str, tuple[float, ...]], ...] = (("en", (0.7, 0.3)),)
     anchors: bool = True  # subtract the similarity to the shop's out-of-scope anchors (kb/data)
+    anchor_set: str = "scope_anchors"  # which kb/data/<name>.yaml holds those anchors
     default_margin: float = 0.1  # untuned threshold on that margin (a plain cosine uses KBConfig.threshold)
+    answer_rows: str = "none"  # index FAQ answer text too: "none", "sentences" or "whole" (kb.records)
+    answer_penalty: float = 0.0  # subtracted from an answer row's cosine (a question row is closer evidence)
+    product_named_in_scope: bool = False  # a product the query names specifically that ranks first is in
+    #                                       scope whatever the scope score (capacity, usage… questions)
 
     def mix_for(self, lang: str) -> tuple[float, ...] | None:
         """Member mix that re-scores candidate rows for queries in ``lang`` (None = the fused cosine)."""

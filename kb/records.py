@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -11,6 +12,9 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 EntryKind = Literal["faq", "product", "policy"]
 KINDS: tuple[EntryKind, ...] = ("faq", "product", "policy")
+# What an index row holds: a FAQ question / paraphrase, a piece of a FAQ answer, product or policy text.
+RowSource = Literal["question", "paraphrase", "answer", "product", "policy"]
+ANSWER_ROW_MODES = ("none", "sentences", "whole")
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class IndexRow:
     entry_id: str
     text: str
     lang: Lang
+    source: RowSource = "question"
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,8 @@ class FaqEntry:
         for lang in LANGS:
             block = self.text(lang)
             if block is not None:
-                for text in (block.question, *block.paraphrases):
-                    out.append(IndexRow(self.id, text, lang))
+                out.append(IndexRow(self.id, block.question, lang, "question"))
+                out.extend(IndexRow(self.id, text, lang, "paraphrase") for text in block.paraphrases)
         return out
 
 
@@ -99,11 +104,11 @@ class Product:
             block = self.text(lang)
             if block is None:
                 continue
-            out.append(IndexRow(self.id, block.name, lang))
+            out.append(IndexRow(self.id, block.name, lang, "product"))
             if block.description:
-                out.append(IndexRow(self.id, f"{block.name} {block.description}", lang))
+                out.append(IndexRow(self.id, f"{block.name} {block.description}", lang, "product"))
             for key, value in block.attributes:
-                out.append(IndexRow(self.id, f"{block.name} {key}: {value}", lang))
+                out.append(IndexRow(self.id, f"{block.name} {key}: {value}", lang, "product"))
         return out
 
 
@@ -126,11 +131,56 @@ class PolicyChunk:
     def rows(self) -> list[IndexRow]:
         """The section heading and the heading with the start of its text."""
         body = " ".join(self.text.split())[:300]
-        return [IndexRow(self.id, f"{self.title} {self.section}", self.lang),
-                IndexRow(self.id, f"{self.section} {body}", self.lang)]
+        return [IndexRow(self.id, f"{self.title} {self.section}", self.lang, "policy"),
+                IndexRow(self.id, f"{self.section} {body}", self.lang, "policy")]
 
 
 Entry = FaqEntry | Product | PolicyChunk
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+|(?<=[.])\s+")
+MIN_CHUNK = 12  # characters: shorter answer pieces ("亲，" / "Yes.") join the next one
+MAX_CHUNK = 160
+
+
+def _join(left: str, right: str) -> str:
+    """Two pieces of one answer: no space after Chinese punctuation, a space after English."""
+    return f"{left}{right}" if not left[-1:].isascii() else f"{left} {right}"
+
+
+def answer_chunks(answer: str) -> list[str]:
+    """An answer split into sentence-sized pieces (short ones merged, long ones cut)."""
+    pieces = [p.strip() for p in _SENTENCE_END.split(answer) if p and p.strip()]
+    out: list[str] = []
+    carry = ""
+    for piece in pieces:
+        text = _join(carry, piece) if carry else piece
+        if len(text) < MIN_CHUNK:
+            carry = text
+            continue
+        out.extend(text[i:i + MAX_CHUNK] for i in range(0, len(text), MAX_CHUNK))
+        carry = ""
+    if carry:
+        if out:
+            out[-1] = _join(out[-1], carry)
+        else:
+            out.append(carry)
+    return out
+
+
+def index_rows(entry: Entry, answers: str = "none") -> list[IndexRow]:
+    """The rows an entry is indexed with; ``answers`` adds its FAQ answer text ("sentences": one row
+    per answer sentence, "whole": one row with the whole answer) so a question that only the answer
+    text addresses still finds the entry."""
+    rows = entry.rows()
+    if answers == "none" or not isinstance(entry, FaqEntry):
+        return rows
+    for lang in LANGS:
+        block = entry.text(lang)
+        if block is None:
+            continue
+        chunks = answer_chunks(block.answer) if answers == "sentences" else [block.answer[:2 * MAX_CHUNK]]
+        rows.extend(IndexRow(entry.id, chunk, lang, "answer") for chunk in chunks)
+    return rows
 
 
 def entry_to_dict(entry: Entry) -> dict[str, object]:

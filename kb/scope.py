@@ -12,7 +12,14 @@ import yaml
 
 from kb.encoders import Encoder
 
-ANCHORS_FILE = Path(__file__).resolve().parent / "data" / "scope_anchors.yaml"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ANCHORS_FILE = DATA_DIR / "scope_anchors.yaml"
+OFFTOPIC_FILE = DATA_DIR / "offtopic.yaml"
+
+
+def data_file(name: str) -> Path:
+    """A sentence list shipped in kb/data (``scope_anchors``, ``offtopic``)."""
+    return DATA_DIR / f"{name}.yaml"
 
 
 @lru_cache(maxsize=4)

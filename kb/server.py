@@ -43,8 +43,7 @@ class KBState:
         self.kb = self.load()
 
     def load(self) -> KnowledgeBase:
-        return KnowledgeBase.open(self.kb_dir, self.encoder, default_threshold=self.config.threshold,
-                                  settings=self.config.search_settings())
+        return KnowledgeBase.open(self.kb_dir, self.encoder, **self.config.kb_options())
 
 
 def _state() -> KBState:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,14 +37,44 @@ class LoadError(ValueError):
                 "field": self.field, "message": self.message}
 
 
+# Columns a shop's back-office export uses for an entry's category: imported as tags.
+TAG_FIELDS = ("topic", "category", "categories", "分类", "类别", "类目", "主题", "标签")
+
+
+@dataclass(frozen=True)
+class LoadWarning:
+    """Something an import accepted but did not use as given (an unknown field, a mapped column)."""
+
+    file: str
+    record: int | None
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        rec = f", record {self.record}" if self.record is not None else ""
+        return f"{where}{rec}, field '{self.field}': {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "record": self.record, "line": self.line, "field": self.field,
+                "message": self.message}
+
+
 @dataclass(frozen=True)
 class Location:
-    """Where a raw record came from; ``field_lines`` maps dotted field paths to source lines."""
+    """Where a raw record came from; ``field_lines`` maps dotted field paths to source lines;
+    ``warnings`` collects what the import accepted with a warning."""
 
     file: str
     record: int | None = None
     line: int | None = None
     field_lines: dict[str, int] = field(default_factory=dict)
+    warnings: list[LoadWarning] = field(default_factory=list)
+
+    def warn(self, fld: str, message: str) -> None:
+        self.warnings.append(LoadWarning(self.file, self.record,
+                                         self.field_lines.get(fld, self.line), fld, message))
 
     def error(self, fld: str | None, message: str) -> LoadError:
         """An error at ``fld``; the line is the field's own, else its nearest parent's, else the record's."""
@@ -102,6 +133,34 @@ def entry_id(raw: dict[str, Any], loc: Location, key: str = "id") -> str:
     return value
 
 
+def _ignore_unknown(data: dict[str, Any], known: set[str], loc: Location, prefix: str = "") -> None:
+    """Warn about (and skip) fields the format does not define: exports carry extra columns."""
+    for key in sorted(set(map(str, data)) - known):
+        loc.warn(prefix + key, "unknown field, ignored")
+
+
+_TAG_SPLIT = re.compile(r"[|,，、;；/]")
+
+
+def _mapped_tags(data: dict[str, Any], loc: Location) -> tuple[str, ...]:
+    """Tags from a category-like column (topic, category, 分类…), with a warning saying so."""
+    out: list[str] = []
+    for key in TAG_FIELDS:
+        value = data.get(key)
+        if value is None or value == "":
+            continue
+        items = value if isinstance(value, list) else _TAG_SPLIT.split(str(value))
+        found = [str(v).strip() for v in items if str(v).strip()]
+        if found:
+            out.extend(found)
+            loc.warn(key, f"imported as tag(s) {', '.join(found)}")
+    return tuple(out)
+
+
+def _merge_tags(*groups: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for g in groups for t in g))
+
+
 def _mapping(raw: object, loc: Location) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise loc.error(None, f"each record must be a mapping/object, not {type(raw).__name__}")
@@ -112,9 +171,7 @@ def faq_text(raw: object, loc: Location, prefix: str) -> FaqText:
     """One language block {question, answer, paraphrases?}."""
     if not isinstance(raw, dict):
         raise loc.error(prefix.rstrip("."), "must be a mapping with question and answer")
-    unknown = set(raw) - {"question", "answer", "paraphrases"}
-    if unknown:
-        raise loc.error(prefix + sorted(unknown)[0], "unknown field")
+    _ignore_unknown(raw, {"question", "answer", "paraphrases"}, loc, prefix)
     return FaqText(_text(raw, "question", loc, prefix), _text(raw, "answer", loc, prefix),
                    _str_list(raw, "paraphrases", loc, prefix))
 
@@ -123,23 +180,21 @@ def faq_structured(raw: object, loc: Location) -> FaqEntry:
     """A FAQ with ``zh`` and/or ``en`` blocks (the demo YAML format)."""
     data = _mapping(raw, loc)
     fid = entry_id(data, loc)
-    unknown = set(data) - {"id", "tags", "zh", "en"}
-    if unknown:
-        raise loc.error(sorted(unknown)[0], "unknown field (expected id, tags, zh, en)")
+    extra_tags = _mapped_tags(data, loc)
+    _ignore_unknown(data, {"id", "tags", "zh", "en", *TAG_FIELDS}, loc)
     blocks = {lang: faq_text(data[lang], loc, f"{lang}.") for lang in ("zh", "en")
               if data.get(lang) is not None}
     if not blocks:
         raise loc.error("zh", "at least one of the zh / en blocks is required")
-    return FaqEntry(fid, blocks.get("zh"), blocks.get("en"), _str_list(data, "tags", loc))
+    return FaqEntry(fid, blocks.get("zh"), blocks.get("en"), _merge_tags(_str_list(data, "tags", loc), extra_tags))
 
 
 def faq_flat(raw: object, loc: Location) -> tuple[str, Lang, FaqText, tuple[str, ...]]:
     """A one-language FAQ object {id, question, answer, paraphrases?, lang?, tags?}."""
     data = _mapping(raw, loc)
     fid = entry_id(data, loc)
-    unknown = set(data) - {"id", "question", "answer", "paraphrases", "lang", "tags"}
-    if unknown:
-        raise loc.error(sorted(unknown)[0], "unknown field")
+    extra_tags = _mapped_tags(data, loc)
+    _ignore_unknown(data, {"id", "question", "answer", "paraphrases", "lang", "tags", *TAG_FIELDS}, loc)
     text = FaqText(_text(data, "question", loc), _text(data, "answer", loc),
                    _str_list(data, "paraphrases", loc))
     lang_raw = data.get("lang")
@@ -149,7 +204,7 @@ def faq_flat(raw: object, loc: Location) -> tuple[str, Lang, FaqText, tuple[str,
         lang = lang_raw
     else:
         raise loc.error("lang", f"must be 'zh' or 'en', not {lang_raw!r}")
-    return fid, lang, text, _str_list(data, "tags", loc)
+    return fid, lang, text, _merge_tags(_str_list(data, "tags", loc), extra_tags)
 
 
 def _number(data: dict[str, Any], key: str, loc: Location, kind: type, default: Any) -> Any:

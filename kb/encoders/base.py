@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
+
+from shoptext import clean_chat
+from shoptext import to_simplified as _shared_to_simplified
 
 Kind = Literal["query", "passage"]
 
@@ -23,23 +25,17 @@ class Encoder(Protocol):
         ...
 
 
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def to_simplified(text: str) -> str:
-    """Convert traditional Chinese characters to simplified; other text is unchanged."""
-    return str(_t2s().convert(text))
+    """Convert traditional Chinese characters to simplified (shoptext's converter)."""
+    return str(_shared_to_simplified(text))
 
 
 def prepare_texts(texts: Sequence[str]) -> list[str]:
-    """Normalise inputs for every encoder: traditional→simplified, collapse whitespace."""
+    """Normalise inputs for every encoder with the shared chat cleaner (``shoptext.clean_chat``:
+    placeholders, links, order cards, emoji, punctuation runs, traditional→simplified)."""
     if isinstance(texts, str):
         raise TypeError("encode() takes a sequence of strings, not a single string")
-    return [" ".join(to_simplified(t).split()) for t in texts]
+    return [" ".join(clean_chat(t).split()) for t in texts]
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""prepare_demo: syncs demo/kb into the KB directory, tunes on dev sets, is quick when unchanged."""
+"""prepare_demo: syncs demo/kb into the KB directory, calibrates its own threshold, is quick when unchanged."""
 
 from __future__ import annotations
 
@@ -25,13 +25,17 @@ def repo(tmp_path: Path, fixtures: Path) -> Path:
     return root
 
 
-def test_prepare_demo_is_idempotent_and_tunes(repo: Path, tmp_path: Path) -> None:
+def test_prepare_demo_is_idempotent_and_calibrates(repo: Path, tmp_path: Path) -> None:
+    # Before issue 7 the demo's threshold was tuned on its dev queries (fitted to the demo); now every
+    # KB, the demo included, calibrates its own threshold from its questions and the off-topic set.
     cfg = KBConfig(encoder="hashing")
     kb_dir = tmp_path / "var" / "kb"
     first = prepare_demo(repo, kb_dir=kb_dir, config=cfg, encoder=HashingEncoder())
     assert first["changed"] and first["count"] == 10 and first["added"] == 10
+    assert first["threshold_source"] == "calibrated"
     manifest = json.loads((kb_dir / "manifest.json").read_text())
-    assert manifest["threshold"] == first["threshold"] and manifest["tuning"]["dev_hash"]
+    assert manifest.get("threshold") is None and manifest["calibration"]["threshold"] == first["threshold"]
+    assert manifest["calibration"]["n_offtopic"] >= 300
     second = prepare_demo(repo, kb_dir=kb_dir, config=cfg, encoder=HashingEncoder())
     assert second["changed"] is False and second["threshold"] == first["threshold"]
 
