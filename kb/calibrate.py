@@ -21,8 +21,9 @@ QUESTION_SOURCES = ("question", "paraphrase")
 
 @dataclass(frozen=True)
 class CalibrationRule:
-    """Reject at least ``offtopic_rejected`` of the off-topic set; when the KB's leave-one-out
-    questions allow, move up towards the score that still keeps ``loo_kept`` of them."""
+    """Half-way between the score rejecting ``offtopic_rejected`` of the generic off-topic set and the
+    score keeping ``loo_kept`` of the KB's own questions asked leave-one-out (chosen on the demo's dev
+    set and the dev shop, bench/kb/select.py)."""
 
     offtopic_rejected: float = 0.97
     loo_kept: float = 0.95
@@ -43,13 +44,15 @@ def offtopic_cut(off_scores: Sequence[float], rejected: float) -> float:
 
 def choose_threshold(loo_scores: Sequence[float], off_scores: Sequence[float],
                      rule: CalibrationRule) -> tuple[float, dict[str, Any]]:
-    """The off-topic cut, raised half-way to the leave-one-out keep point when that lies above it."""
+    """The midpoint of the off-topic cut and the leave-one-out keep point: a KB whose own questions
+    stay far above off-topic text gets a stricter threshold, one whose questions (few, no paraphrases)
+    drift towards it a more lenient one."""
     if not len(off_scores):
         raise ValueError("calibration needs off-topic scores")
     cut = offtopic_cut(off_scores, rule.offtopic_rejected)
     ins = np.asarray(loo_scores, dtype=np.float64)
     keep_point = float(np.quantile(ins, 1.0 - rule.loo_kept)) if len(ins) else cut
-    threshold = (cut + keep_point) / 2 if keep_point > cut else cut
+    threshold = (cut + keep_point) / 2
     offs = np.asarray(off_scores, dtype=np.float64)
     return threshold, {
         "threshold": round(threshold, 4), "offtopic_cut": round(cut, 4), "loo_keep_point": round(keep_point, 4),
@@ -72,23 +75,57 @@ def question_rows(kb: KnowledgeBase, max_rows: int) -> list[int]:
     return rows
 
 
-def loo_scores(kb: KnowledgeBase, rows: Sequence[int]) -> list[float]:
-    """Scope score of each row's own text (its stored vector) searched with that row left out."""
+def _best_mixed(kb: KnowledgeBase, queries: np.ndarray, targets: np.ndarray, skip: Sequence[int | None],
+                block: int = 8192) -> np.ndarray:
+    """Per query, the highest scope-mix cosine to any target row except its own ``skip`` position."""
+    layout = kb._layout(kb.index) if kb.index is not None else [(slice(0, queries.shape[1]), 1.0)]
+    mix = kb.settings.scope_mix
+    best = np.full(len(queries), -np.inf, dtype=np.float32)
+    own = np.asarray([-1 if s is None else s for s in skip], dtype=np.int64)
+    for start in range(0, len(targets), block):
+        part = targets[start:start + block]
+        if len(layout) == 1:
+            sims = queries @ part.T
+        else:
+            mix_sum = sum(mix[: len(layout)]) or 1.0
+            sims = np.zeros((len(queries), len(part)), dtype=np.float32)
+            for (cols, weight), m in zip(layout, mix, strict=False):
+                if weight > 0 and m > 0:
+                    sims += (m / mix_sum) * (queries[:, cols] @ part[:, cols].T) / weight
+        hit = (own >= start) & (own < start + len(part))
+        sims[np.nonzero(hit)[0], own[hit] - start] = -np.inf
+        best = np.maximum(best, sims.max(axis=1))
+    return best
+
+
+def scope_scores(kb: KnowledgeBase, queries: np.ndarray, skip_rows: Sequence[int | None],
+                 skip_anchors: Sequence[int | None]) -> list[float]:
+    """The search path's scope score (best KB cosine under the scope mix, minus the best anchor cosine
+    when anchors are on) for many query vectors at once, each leaving out one row and/or one anchor."""
     assert kb.index is not None
-    vecs = kb.index.row_vectors(list(rows))
-    out = []
-    for rid, vec in zip(rows, vecs, strict=True):
-        row = kb.index.row(rid)
-        result = kb.search_vector(vec[None, :], row.text, top_k=1, lang=row.lang, exclude_row=rid)
-        out.append(float(result["scope_score"]))
-    return out
+    ids = kb.index.row_ids()
+    position = {rid: i for i, rid in enumerate(ids)}
+    vecs, _ = kb.index.vectors()
+    best = _best_mixed(kb, queries, vecs, [None if r is None else position[r] for r in skip_rows])
+    anchors = kb.anchor_vectors()
+    if anchors is not None and len(anchors):
+        best = best - _best_mixed(kb, queries, anchors, skip_anchors)
+    return [float(x) for x in best]
+
+
+def loo_scores(kb: KnowledgeBase, rows: Sequence[int]) -> list[float]:
+    """Scope score of each row's own text (its stored vector) with that row left out of the index."""
+    assert kb.index is not None
+    if not rows:
+        return []
+    return scope_scores(kb, kb.index.row_vectors(list(rows)), list(rows), [None] * len(rows))
 
 
 def offtopic_scores(kb: KnowledgeBase, vectors: np.ndarray, texts: Sequence[str]) -> list[float]:
     """Scope scores of the off-topic sentences (each left out of the anchors when they are the anchors)."""
     same = kb.settings.anchors and data_file(kb.settings.anchor_set) == OFFTOPIC_FILE
-    return [float(kb.search_vector(vec[None, :], text, top_k=1, exclude_anchor=i if same else None)["scope_score"])
-            for i, (vec, text) in enumerate(zip(vectors, texts, strict=True))]
+    skip = list(range(len(texts))) if same else [None] * len(texts)
+    return scope_scores(kb, np.asarray(vectors, dtype=np.float32), [None] * len(texts), skip)
 
 
 def calibration_stamp(kb: KnowledgeBase, rule: CalibrationRule) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def synthetic_kb(kb: Any, n_entries: int, seed: int = 0, noise: float = 0.35) ->
         copy = dc_replace(src, sku=f"{src.sku}-S{n}") if isinstance(src, Product) else dc_replace(src, id=f"{src.id}.s{n}")
         entries[copy.id] = copy
         for i in by_entry[src.id]:
-            rows.append(IndexRow(copy.id, base_rows[i].text, base_rows[i].lang))
+            rows.append(IndexRow(copy.id, base_rows[i].text, base_rows[i].lang, base_rows[i].source))
             picks.append(i)
     vecs = base_vecs[picks] + rng.normal(scale=noise / np.sqrt(base_vecs.shape[1]),
                                          size=(len(picks), base_vecs.shape[1])).astype(np.float32)

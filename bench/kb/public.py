@@ -63,7 +63,8 @@ def paraphrase_clusters(root: Path, max_queries: int = 1000, seed: int = 7) -> R
     for text in parent:
         clusters.setdefault(find(text), []).append(text)
     rng = random.Random(seed)
-    entries, queries = {}, []
+    entries: dict[str, FaqEntry] = {}
+    queries: list[tuple[str, str]] = []
     for i, members in enumerate(sorted(clusters.values(), key=lambda m: m[0])):
         eid = f"c{i}"
         entries[eid] = _faq(eid, [members[0]], "zh")

@@ -18,9 +18,10 @@ from kb.records import Entry
 class Ranking(list[tuple[str, float]]):
     """Ranked (entry id, score) pairs plus the scope score the in/out-of-scope decision uses."""
 
-    def __init__(self, hits: list[tuple[str, float]], scope: float) -> None:
+    def __init__(self, hits: list[tuple[str, float]], scope: float, in_scope: bool = False) -> None:
         super().__init__(hits)
         self.scope = scope
+        self.in_scope = in_scope
 
 
 Ranked = list[list[tuple[str, float]]]
@@ -51,10 +52,10 @@ def kb_searcher(encoder: Encoder, entries: dict[str, Entry], top_k: int = 5,
 
     def rank(queries: Sequence[str]) -> Ranked:
         vecs = encoder.encode(list(queries), kind="query")
-        out = []
+        out: Ranked = []
         for text, vec in zip(queries, vecs, strict=False):
             res = kb.search_vector(vec[None, :], text, top_k)
-            out.append(Ranking([(h["id"], h["score"]) for h in res["hits"]], res["scope_score"]))
+            out.append(Ranking([(h["id"], h["score"]) for h in res["hits"]], res["scope_score"], res["in_scope"]))
         return out
 
     return rank, kb

@@ -30,14 +30,17 @@ def test_cut_rejects_the_required_share() -> None:
     assert sum(s < cut for s in off) >= 97 and sum(s < cut - 0.02 for s in off) < 97
 
 
-def test_threshold_moves_up_only_when_the_kb_questions_allow() -> None:
+def test_threshold_is_the_midpoint_of_offtopic_cut_and_loo_keep_point() -> None:
     off = [0.1] * 95 + [0.3] * 5
+    cut = offtopic_cut(off, 0.97)
     high_loo = [0.8] * 100
     t, details = choose_threshold(high_loo, off, RULE)
-    assert 0.3 < t < 0.8 and details["offtopic_rejected"] == 1.0 and details["loo_kept"] == 1.0
-    low_loo = [0.2] * 100  # the KB's own questions look like off-topic text: keep the off-topic cut
-    t_low, _ = choose_threshold(low_loo, off, RULE)
-    assert t_low == pytest.approx(offtopic_cut(off, 0.97))
+    assert t == pytest.approx((cut + 0.8) / 2) and details["offtopic_rejected"] == 1.0 and details["loo_kept"] == 1.0
+    low_loo = [0.2 + i / 250 for i in range(100)]  # few questions, no paraphrases: drifting towards off-topic
+    t_low, low = choose_threshold(low_loo, off, RULE)
+    keep = low["loo_keep_point"]
+    assert keep < t_low < cut and t_low == pytest.approx((cut + keep) / 2, abs=1e-4)
+    assert low["loo_kept"] > 0.8 and low["offtopic_rejected"] == 0.95
     with pytest.raises(ValueError):
         choose_threshold(high_loo, [], RULE)
 
@@ -112,3 +115,16 @@ def test_named_top_product_is_in_scope_whatever_the_wording(tmp_path: Path) -> N
                         threshold_override=0.99)
     off.upsert([cooker, faq])
     assert not off.search("电饭煲够几个人吃", kinds=["product"])["in_scope"]
+
+
+def test_vectorised_scores_match_the_search_path(tmp_path: Path, fixtures: Path) -> None:
+    from kb.calibrate import loo_scores, question_rows
+
+    kb = _kb(tmp_path, fixtures)
+    assert kb.index is not None
+    rows = question_rows(kb, 50)
+    fast = loo_scores(kb, rows)
+    slow = [kb.search_vector(kb.index.row_vectors([r]), kb.index.row(r).text, top_k=1, lang=kb.index.row(r).lang,
+                             exclude_row=r)["scope_score"] for r in rows]
+    close = sum(1 for a, b in zip(fast, slow, strict=True) if abs(a - b) < 1e-3)
+    assert close >= 0.9 * len(rows)  # the search path only re-scores its top candidates
