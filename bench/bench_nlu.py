@@ -119,7 +119,7 @@ def to_prediction(text: str, gold: str, parsed: dict[str, Any],
     from bot.components.language import detect_language
 
     ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
-    top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+    top: dict[str, Any] = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
     scope = parsed.get("scope") or {}
     if scope.get("classifier_intent"):  # the gate may have overridden the classifier's intent
         top = scope["classifier_intent"]

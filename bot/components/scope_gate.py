@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.text_rules import has_scope_entity, is_out_of_scope
+from bot.components.text_rules import has_scope_entity, has_shop_term, is_out_of_scope
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,11 @@ class ScopeGate(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # in_scope_entities: a message carrying one of these (an order number) is about the shop.
+        # in_scope_terms: words only shop conversations use (订单, 快递, 发票 …): such a message is
+        # never rejected as out of scope, not even when the classifier itself says out_of_scope
+        # (the next intent is used, and FallbackClassifier decides whether it is confident enough).
         return {"min_similarity": 0.45, "oos_margin": 0.05, "oos_intent": "out_of_scope",
-                "in_scope_entities": ["order_id"]}
+                "in_scope_entities": ["order_id"], "in_scope_terms": []}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  vectors: Optional[np.ndarray] = None, in_scope: Optional[np.ndarray] = None) -> None:
@@ -108,9 +111,23 @@ class ScopeGate(GraphComponent, IntentClassifier):
                                     "classifier_intent": original}, add_to_output=True)
             if has_scope_entity(message.get(ENTITIES), self._config["in_scope_entities"]):
                 continue
+            if has_shop_term(message.get(TEXT) or "", self._config.get("in_scope_terms") or []):
+                self._keep_in_scope(message)
+                continue
             if is_out_of_scope(best_in, best_oos, self._config["min_similarity"], self._config["oos_margin"]):
                 self._override(message)
         return messages
+
+    def _keep_in_scope(self, message: Message) -> None:
+        """Replace a classifier's out_of_scope by its best in-scope intent (shop words present)."""
+        name = self._config["oos_intent"]
+        if (message.get(INTENT) or {}).get("name") != name:
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        if not ranking:
+            return
+        message.set(INTENT, dict(ranking[0]), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     def _override(self, message: Message) -> None:
         name = self._config["oos_intent"]

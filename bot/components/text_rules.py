@@ -18,6 +18,15 @@ def is_out_of_scope(best_in: float, best_oos: float, min_similarity: float, oos_
     return best_in < min_similarity or best_oos - best_in > oos_margin
 
 
+def has_shop_term(text: str, terms: list[str] | tuple[str, ...]) -> bool:
+    """Whether the (cleaned, lower-cased) text names something only a shop conversation has.
+
+    ``terms`` come from the ScopeGate config (config.yml); plain substrings, case-insensitive.
+    """
+    low = (text or "").lower()
+    return any(term.lower() in low for term in terms)
+
+
 def has_scope_entity(entities: list[dict[str, object]] | None, names: list[str] | tuple[str, ...]) -> bool:
     """Whether the message carries an entity that only shop questions have (e.g. an order number)."""
     return any(e.get("entity") in names for e in entities or [])

@@ -49,3 +49,11 @@ def test_order_number_keeps_a_message_in_scope():
     assert rules.has_scope_entity(entities, ["order_id"]) is True
     assert rules.has_scope_entity(entities[:1], ["order_id"]) is False
     assert rules.has_scope_entity(None, ["order_id"]) is False
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("发票类咨询 订单号", True), ("我的快递呢", True), ("where is my refund", True),
+    ("明天会下雨吗", False), ("tell me a joke", False), ("", False),
+])
+def test_shop_terms_keep_a_message_in_scope(text, expected):
+    assert rules.has_shop_term(text, ["发票", "快递", "订单", "refund"]) is expected
