@@ -195,6 +195,10 @@ class KnowledgeIndex:
             k = min(total, k * 4)
         return sorted(best.values(), key=lambda h: -h.score)[:top_k]
 
+    def row_ids(self) -> list[int]:
+        """Every row id, ascending (the order of ``vectors``)."""
+        return sorted(self._rows)
+
     def vectors(self) -> tuple[np.ndarray, list[IndexRow]]:
         """All stored vectors and their rows (for brute-force checks and re-export)."""
         ids = sorted(self._rows)

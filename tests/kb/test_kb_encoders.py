@@ -92,3 +92,22 @@ def test_real_search_on_fixture_kb(fused_encoder, fixtures: Path, tmp_path: Path
     en = kb.search("when do I get my money back on my card")
     assert en["hits"][0]["id"] == "faq.refund.timing" and en["hits"][0]["answer"].startswith("After")
     assert kb.search("两张优惠券能一起用吗")["hits"][0]["id"] == "faq.coupon.stack"
+
+
+@pytest.mark.encoder
+def test_capacity_and_usage_questions_about_a_named_product_stay_in_scope(fused_encoder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 7: the product ranks first, but "容量/怎么用" wording is far from every KB row, so the scope
+    score alone rejected it; the product search of actions/products.py must get it in scope."""
+    from kb.config import load_config
+
+    repo = Path(__file__).resolve().parents[2]
+    cfg = load_config()
+    kb = KnowledgeBase.open(tmp_path / "kb", fused_encoder, **cfg.kb_options())
+    kb.upsert(load_files([repo / "demo" / "kb" / "products.yaml",
+                          repo / "demo" / "kb" / "faq" / "presale.yaml"]).values())
+    kb.save()
+    for query in ("这个电饭煲的容量是多少，够几个人吃", "电热水壶第一次怎么用", "空气炸锅怎么用"):
+        result = kb.search(query, kinds=["product"], top_k=3)
+        assert result["hits"][0]["kind"] == "product" and result["in_scope"], (query, result["scope_score"])
+    assert not kb.search("明天北京天气怎么样")["in_scope"]
+    assert not kb.search("给我讲个笑话", kinds=["product"])["in_scope"]
