@@ -57,10 +57,13 @@ def _is_emoji(char: str) -> bool:
 
 
 def strip_placeholders(text: str) -> str:
-    """The text without anonymisation placeholders, links, order-card fields and emoticon codes."""
+    """The text without anonymisation placeholders, links, order-card fields and emoticon codes.
+
+    A number placeholder becomes the digit 0, so "转[数字x]号客服" still reads as a numbered agent.
+    """
     out = _URL.sub(" ", text or "")
     out = _CARD_FIELD.sub(" ", out)
-    out = _PLACEHOLDER.sub(" ", out)
+    out = _PLACEHOLDER.sub(lambda m: "0" if m.group(1) == "数字" else " ", out)
     out = _EMOTICON_CODE.sub(" ", out)
     return _SPACES.sub(" ", out).strip()
 

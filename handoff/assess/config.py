@@ -53,6 +53,7 @@ class HighValueConfig:
 @dataclass(frozen=True)
 class BotFailureConfig:
     min_fallbacks: int
+    misunderstood: PatternSet
     repeat_ngram: int
     repeat_min_jaccard: float
     repeat_min_chars: int
@@ -170,6 +171,7 @@ def parse_config(data: object, source: str = "<config>") -> HandoffConfig:
         ),
         bot_failure=BotFailureConfig(
             min_fallbacks=r.integer(bf, "min_fallbacks", "bot_failure.min_fallbacks", 1, 100),
+            misunderstood=r.patterns(bf, "misunderstood", "bot_failure.misunderstood"),
             repeat_ngram=r.integer(rep, "ngram", "bot_failure.repeat.ngram", 1, 5),
             repeat_min_jaccard=r.number(rep, "min_jaccard", "bot_failure.repeat.min_jaccard", 0.0, 1.0),
             repeat_min_chars=r.integer(rep, "min_chars", "bot_failure.repeat.min_chars", 1, 1000),

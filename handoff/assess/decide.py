@@ -48,10 +48,13 @@ def assess(
     anger_scores = [combine(p, c, config.anger.swearing_weight) for p, c in zip(p_model, cues, strict=True)]
 
     from_facts = fact_reasons(turns, config.bot_facts)
+    explicit = keyword_reason("explicit_human", "asks for a person", turns, config.explicit_human)
+    threat = keyword_reason("complaint_threat", "threatens a complaint or bad review", turns, config.complaint_threat)
+    explained = frozenset(i for r in (explicit, threat) if r for i in r.message_indexes)
     found: list[Reason | None] = [
-        keyword_reason("explicit_human", "asks for a person", turns, config.explicit_human),
-        anger_reason(turns, anger_scores, cues, config.anger),
-        keyword_reason("complaint_threat", "threatens a complaint or bad review", turns, config.complaint_threat),
+        explicit,
+        anger_reason(turns, anger_scores, cues, config.anger, explained),
+        threat,
         judgement_reason(
             turns,
             {"compensation or exception": config.compensation, "after-sales or liability dispute": config.liability,

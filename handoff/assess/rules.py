@@ -9,7 +9,7 @@ from .config import AngerConfig, BotFailureConfig, HighValueConfig, PatternSet
 from .emotion import Cues
 from .matching import find_matches
 from .records import Customer, Message, Order, Reason, ReasonCode
-from .text import char_ngrams, content_chars, jaccard
+from .text import char_ngrams, content_chars, jaccard, normalise
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,18 @@ def judgement_reason(turns: Sequence[Turn], groups: dict[str, PatternSet]) -> Re
     return Reason("needs_judgement", "; ".join(parts), tuple(ordered), tuple(indexes[i] for i in ordered))
 
 
-def anger_reason(turns: Sequence[Turn], scores: Sequence[float], cues: Sequence[Cues], cfg: AngerConfig) -> Reason | None:
+def anger_reason(turns: Sequence[Turn], scores: Sequence[float], cues: Sequence[Cues], cfg: AngerConfig,
+                 explained: frozenset[int] = frozenset()) -> Reason | None:
     """Anger from one strong message, a real rise over several turns, or repeated upset messages.
 
     `scores` are calibrated: 0.8 means about four in five such messages are angry at the shop.
+    A strong message already explained by a stronger reason (`explained`: conversation indexes of messages
+    that asked for a person or threatened a complaint) is not counted again as anger: its emotion still
+    shows in the trajectory and raises the queue priority.
     """
     if not turns:
         return None
-    strong = [i for i, s in enumerate(scores) if s >= cfg.threshold]
+    strong = [i for i, s in enumerate(scores) if s >= cfg.threshold and turns[i].index not in explained]
     if strong:
         peak = max(strong, key=lambda i: scores[i])
         return _pick("anger", f"angry message (score {scores[peak]:.2f} ≥ {cfg.threshold}{_why(cues[peak])})", turns, strong)
@@ -117,7 +121,7 @@ def high_value_reason(turns: Sequence[Turn], customer: Customer | None, orders: 
     parts: list[str] = []
     indexes: list[Turn] = []
     pre_sales = [t for t in turns if find_matches(t.normalised, cfg.high_ticket_goods)
-                 and find_matches(t.normalised, cfg.pre_sales) and not find_matches(t.normalised, cfg.after_purchase)]
+                 and (find_matches(t.normalised, cfg.pre_sales) or not find_matches(t.normalised, cfg.after_purchase))]
     if pre_sales:
         goods = sorted({w for t in pre_sales for w in find_matches(t.normalised, cfg.high_ticket_goods)})
         parts.append(f"pre-sales question on high-ticket goods: {', '.join(repr(g) for g in goods[:3])}")
@@ -154,6 +158,13 @@ def bot_failure_reason(messages: Sequence[Message], start: int, cfg: BotFailureC
     if len(fallbacks) >= cfg.min_fallbacks:
         texts = tuple(messages[i].text for i in fallbacks)
         return Reason("bot_failure", f"{len(fallbacks)} fallback bot replies (≥ {cfg.min_fallbacks})", tuple(fallbacks), texts)
+    missed = [i for i in range(start + 1, len(messages)) if messages[i].role == "customer"
+              and any(messages[k].role == "bot" for k in range(start, i))
+              and find_matches(normalise(messages[i].text), cfg.misunderstood)]
+    if missed:
+        words = find_matches(normalise(messages[missed[0]].text), cfg.misunderstood)
+        return Reason("bot_failure", f"customer says the bot missed the question: {', '.join(repr(w) for w in words[:2])}",
+                      tuple(missed), tuple(messages[i].text for i in missed))
     pair = _repeated_question(messages, start, cfg)
     if pair:
         (a, b), sim = pair

@@ -239,21 +239,21 @@ def test_anger_rising_needs_a_real_rise_over_several_turns(config: HandoffConfig
     texts = ("还没到吗", "怎么还在路上", "都说了多少次了")
     messages = [Message("customer", texts[0]), Message("bot", "在路上"), Message("customer", texts[1]),
                 Message("bot", "预计明天"), Message("customer", texts[2])]
-    decision = assess(messages, config=config, scorer=ListScorer([0.2, 0.45, 0.7]))
+    decision = assess(messages, config=config, scorer=ListScorer([0.2, 0.5, 0.8]))
     assert decision.codes == ("anger",)
     assert decision.reasons[0].message_indexes == (0, 2, 4)
     assert "rising" in decision.reasons[0].explanation
     # two turns are not a trend; a dip in between breaks it; a small rise is not one
-    assert "anger" not in assess(messages[:3], config=config, scorer=ListScorer([0.2, 0.7])).codes
+    assert "anger" not in assess(messages[:3], config=config, scorer=ListScorer([0.2, 0.8])).codes
     dip = messages + [Message("bot", "帮您催了"), Message("customer", "还要等多久")]
-    assert "anger" not in assess(dip, config=config, scorer=ListScorer([0.2, 0.6, 0.1, 0.7])).codes
-    assert "anger" not in assess(messages, config=config, scorer=ListScorer([0.5, 0.6, 0.7])).codes
+    assert "anger" not in assess(dip, config=config, scorer=ListScorer([0.2, 0.6, 0.1, 0.8])).codes
+    assert "anger" not in assess(messages, config=config, scorer=ListScorer([0.6, 0.7, 0.8])).codes
 
 
 def test_anger_persistent_frustration(config: HandoffConfig) -> None:
     messages = [Message("customer", t) for t in ("还没发货", "怎么还没发", "到底什么时候发")]
-    assert "anger" in assess(messages, config=config, scorer=ListScorer([0.7, 0.68, 0.66])).codes
-    assert "anger" not in assess(messages[:2], config=config, scorer=ListScorer([0.7, 0.68])).codes
+    assert "anger" in assess(messages, config=config, scorer=ListScorer([0.8, 0.78, 0.76])).codes
+    assert "anger" not in assess(messages[:2], config=config, scorer=ListScorer([0.8, 0.78])).codes
     assert "anger" not in assess(messages, config=config, scorer=ListScorer([0.5, 0.55, 0.6])).codes
 
 
