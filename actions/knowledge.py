@@ -13,11 +13,13 @@ from actions.clients import KbError, KbResult, get_services
 from actions.common import lang_of
 from actions.config import get_settings
 from actions.handoff import start_handoff
-from actions.policies import asks_for_compensation, hits_for_intent, kb_choice
+from actions.policies import hits_for_intent, kb_choice
 from actions.topic import settle_question
 from actions.wording import say
 
 log = logging.getLogger(__name__)
+
+FALLBACK_FLAG = {"fallback": True}
 
 
 def user_text(tracker: Tracker) -> str:
@@ -30,7 +32,8 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, detail: s
     failures = int(tracker.get_slot("kb_failures") or 0) + 1
     if failures >= get_settings().max_failures:
         return start_handoff(dispatcher, tracker, "bot_failed", detail)
-    say(dispatcher, "utter_not_understood")
+    # The structured flag, not the wording, tells the bridge's handoff decision that the bot failed here.
+    dispatcher.utter_message(response="utter_not_understood", json_message=FALLBACK_FLAG)
     return [SlotSet("kb_failures", float(failures)), SlotSet("kb_entry_id", None), SlotSet("kb_score", None)]
 
 
@@ -60,8 +63,6 @@ class ActionKbAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = user_text(tracker)
-        if asks_for_compensation(text):
-            return start_handoff(dispatcher, tracker, "beyond_authority", f"compensation request: {text[:300]}")
         if not text:
             return not_understood(dispatcher, tracker, "empty message")
         try:

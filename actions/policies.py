@@ -210,14 +210,6 @@ def candidate_orders(orders: Sequence[OrderRecord], topic: str | None) -> list[O
     return picked or list(orders)
 
 
-_COMPENSATION = re.compile(r"赔偿|补偿|赔钱|赔我|賠償|補償|红包|补贴|compensat|reimburs|make it up|voucher for", re.I)
-
-
-def asks_for_compensation(text: str) -> bool:
-    """True when the customer asks for money or a gesture beyond policy (a human decides)."""
-    return bool(_COMPENSATION.search(text or ""))
-
-
 KbChoice = Literal["answer", "clarify", "none"]
 
 

@@ -58,6 +58,10 @@ class RasaClient:
             text_out = str(item.get("text") or custom.get("text") or "")
             if text_out or item.get("buttons"):
                 replies.append(BotReply(text_out, list(item.get("buttons") or []), dict(custom)))
+            elif custom and replies:
+                # Rasa's REST channel sends a response's custom payload (e.g. {"fallback": true}) as a
+                # separate item right after its text: it belongs to that reply.
+                replies[-1].custom.update(custom)
         if not replies and not self.healthy():
             # Rasa answers an empty list when the action server is down: treat as unavailable.
             raise BotUnavailable("action server not healthy")

@@ -65,10 +65,15 @@ def test_handoff_reports_the_fact_and_tells_the_customer(services: Services, bri
     assert said(d) == ["utter_handoff_requested_human"] and slot_events(events)["handoff_reason"] == "requested_human"
 
 
-def test_complaint_and_compensation_facts(services: Services, bridge) -> None:  # type: ignore[no-untyped-def]
+def test_complaint_fact(services: Services, bridge) -> None:  # type: ignore[no-untyped-def]
     ActionHandoff().run(CollectingDispatcher(), make_tracker("complaint", text="再不处理我就投诉12315"), {})
-    ActionKbAnswer().run(CollectingDispatcher(), make_tracker("nlu_fallback", lang="en", text="I want compensation"), {})
-    assert [n["facts"] for n in bridge.notices] == [["complaint"], ["beyond_authority"]]
+    assert [n["facts"] for n in bridge.notices] == [["complaint"]]
+
+
+def test_not_understood_carries_the_structured_fallback_flag(services: Services, bridge) -> None:  # type: ignore[no-untyped-def]
+    d = CollectingDispatcher()
+    ActionKbAnswer().run(d, make_tracker("nlu_fallback", text="帮我写一首关于月亮的诗"), {})
+    assert [m.get("custom") for m in d.messages if m.get("response") == "utter_not_understood"] == [{"fallback": True}]
 
 
 def test_handoff_still_answers_when_bridge_is_down(services: Services) -> None:

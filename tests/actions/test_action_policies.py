@@ -10,7 +10,6 @@ import pytest
 from action_helpers import NOW
 
 from actions.policies import (
-    asks_for_compensation,
     cancel_decision,
     candidate_orders,
     describe_delay,
@@ -125,15 +124,6 @@ def test_describe_delay_lost_parcel_is_stalled_and_late(shop: ShopRepository) ->
 )
 def test_kb_choice(hits: list[dict], in_scope: bool, expected: str) -> None:
     assert kb_choice(hits, in_scope, margin=0.03) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("你们得赔偿我的损失", True), ("I want compensation for this", True), ("给我补偿一下", True),
-     ("我的快递到哪了", False), ("where is my parcel", False)],
-)
-def test_asks_for_compensation(text: str, expected: bool) -> None:
-    assert asks_for_compensation(text) is expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("e1001000001", "E1001000001"), (" E1001000002 ", "E1001000002"),

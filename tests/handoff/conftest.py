@@ -33,6 +33,7 @@ class RasaStub:
         self.calls: list[tuple[str, str, Any]] = []
         self.down = False
         self.silent = False  # answer the REST channel with an empty list, as Rasa does when it predicts nothing
+        self.not_understood = False  # answer like the bot's "not understood" response: text, then its custom flag
         self.paused: set[str] = set()
         stub = self
 
@@ -68,8 +69,10 @@ class RasaStub:
                     return
                 if self.path.startswith("/webhooks/rest/webhook"):
                     stub.calls.append(("message", body["sender"], body))
-                    self._reply(200, [] if stub.silent else
-                                [{"recipient_id": body["sender"], "text": f"bot: {body['message']}"}])
+                    reply = [{"recipient_id": body["sender"], "text": f"bot: {body['message']}"}]
+                    if stub.not_understood:
+                        reply.append({"recipient_id": body["sender"], "custom": {"fallback": True}})
+                    self._reply(200, [] if stub.silent else reply)
                     return
                 m = re.match(r"/conversations/([^/]+)/tracker/events\?token=(.+)", self.path)
                 if m and m.group(2) == TOKEN:

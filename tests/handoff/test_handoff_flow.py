@@ -191,3 +191,24 @@ def test_bot_facts_go_through_the_real_decision_and_are_remembered(db_url: str, 
     assert customer_turns[-1].facts == ("requested_human",)  # later assessments still see what the bot reported
     nothing = client.post("/api/internal/handoff", headers=headers, json={"conversation_id": conv_id, "facts": []})
     assert nothing.status_code == 400 and nothing.json["error"]["field"] == "facts"
+
+
+def test_two_flagged_bot_failures_hand_off_through_the_real_decision(db_url: str, rasa_stub: RasaStub) -> None:
+    from handoff.decision import load_assessor
+
+    config = test_config(db_url, rasa_stub.url)
+    rasa = RasaClient(config.rasa_url, config.rasa_token, "", timeout=5, health_timeout=1)
+    app = create_app(config, services=build_services(config, rasa=rasa, shop=DemoShop(), assessor=load_assessor()))
+    client = app.test_client()
+    conv_id, auth = start_conversation(client, "C1002")
+    rasa_stub.not_understood = True  # Rasa's REST channel: the text, then the response's custom payload
+    say(client, conv_id, auth, "can I pay in installments", "m1")
+    svc = services_of(app)
+    bot = [m for m in svc.store.messages(conv_id) if m.role == "bot"]
+    assert bot and bot[-1].meta.get("fallback") is True and bot[-1].text.startswith("bot:")
+    assert svc.store.conversation(conv_id).status == "bot"  # type: ignore[union-attr]  # one miss is not a failure
+    say(client, conv_id, auth, "split the payment over months?", "m2")
+    assert svc.store.conversation(conv_id).status == "bot"  # type: ignore[union-attr]
+    say(client, conv_id, auth, "hello?", "m3")  # two flagged misses before it: a person takes over
+    conv = svc.store.conversation(conv_id)
+    assert conv is not None and conv.status == "queued" and "bot_failure" in [r["code"] for r in conv.handoff_reasons]
