@@ -78,7 +78,7 @@ class ActionCancelOrder(OrderTopicAction):
 
 
 class ActionConfirmCancel(ActionCancelOrder):
-    """The customer's answer to "shall I cancel it?": yes cancels, no keeps the order, anything else asks again.
+    """The customer's answer to "shall I cancel it?": only a clear yes cancels; anything else keeps the order.
 
     A refusal in words (先不取消了, the 不取消了 button) keeps the order even when it reads like a cancel request.
     """
@@ -90,12 +90,9 @@ class ActionConfirmCancel(ActionCancelOrder):
                services: Services, lang: str) -> list[EventType]:
         latest = tracker.latest_message or {}
         reply = confirmation_answer((latest.get("intent") or {}).get("name"), str(latest.get("text") or ""))
-        if reply == "no":
+        if reply != "yes":  # no clear yes: nothing is cancelled
             say(dispatcher, "utter_cancel_kept", order_id=order.id)
             return [SlotSet("awaiting", None)]
-        if reply == "unclear":
-            return self._ask(dispatcher, order, lang) if cancel_decision(order) == "cancel" else \
-                super().answer(dispatcher, tracker, order, services, lang) + [SlotSet("awaiting", None)]
         if cancel_decision(order) != "cancel":  # the order moved on since the question (e.g. shipped)
             return super().answer(dispatcher, tracker, order, services, lang) + [SlotSet("awaiting", None)]
         return self._cancel(dispatcher, order, services, lang) + [SlotSet("awaiting", None)]
