@@ -44,9 +44,12 @@ _CARD_FIELD = re.compile(
     r"(?:\[[^\]]{1,8}\]|[\w.\-/]+)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?",
     re.IGNORECASE,
 )
+# The chat client's forwarding boilerplate before a card ("顾客通过点击web咚咚…信息发送:").
+_CLIENT_BOILERPLATE = re.compile(r"顾客通过点击.{0,30}?信息发送\s*[:：]?")
+_EMPTY_BRACKETS = re.compile(r"[\[【(（][\s,，:：;；、]*[\]】)）]")
 _PUNCT_RUN = re.compile(r"([?!])[?!]{2,}")
 _OTHER_RUN = re.compile(r"([。，,.~～…、;；])\1+")
-_CHAR_RUN = re.compile(r"(.)\1{3,}")
+_CHAR_RUN = re.compile(r"([^\d])\1{3,}")  # digits are left alone: order ids and amounts repeat them
 _SPACES = re.compile(r"\s+")
 _INVISIBLE = {"Cf", "Cc", "Co", "Cs"}
 
@@ -62,6 +65,7 @@ def strip_placeholders(text: str) -> str:
     A number placeholder becomes the digit 0, so "转[数字x]号客服" still reads as a numbered agent.
     """
     out = _URL.sub(" ", text or "")
+    out = _CLIENT_BOILERPLATE.sub(" ", out)
     out = _CARD_FIELD.sub(" ", out)
     out = _PLACEHOLDER.sub(lambda m: "0" if m.group(1) == "数字" else " ", out)
     out = _EMOTICON_CODE.sub(" ", out)
@@ -85,6 +89,7 @@ def clean_chat(text: str) -> str:
     if not text:
         return text
     out = to_simplified(unicodedata.normalize("NFKC", text))
+    out = _CLIENT_BOILERPLATE.sub(" ", out)
     lang = detect_language(strip_placeholders(out)) or "zh"
     link = _placeholder_word("链接", lang)
     out = _URL.sub(f" {link} ", out)
@@ -96,6 +101,7 @@ def clean_chat(text: str) -> str:
                            else _placeholder_word(m.group(1), lang), out)
     out = _EMOTICON_CODE.sub(" ", out)
     out = _BRACKET_WORD.sub(r" \1 ", out)
+    out = _EMPTY_BRACKETS.sub(" ", out)
     out = "".join(" " if _is_emoji(c) else c for c in out)
     out = _PUNCT_RUN.sub(lambda m: m.group(0)[:2], out)
     out = _OTHER_RUN.sub(r"\1", out)

@@ -19,6 +19,8 @@ from shoptext import clean_chat, detect_language, find_order_ids, language_or, n
         ("看一下 https://shop.example.com/item/123.html 这个", "看一下 链接 这个"),
         ("[姓名x]你好", "你好"),
         ("E1234567890", "E1234567890"),
+        ("E1000000001 到哪了", "E1000000001 到哪了"),  # digit runs are never shortened
+        ("顾客通过点击web咚咚[站点x]信息发送:[订单编号:[订单x]，订单金额:[金额x]] 什么时候到", "什么时候到 订单号"),
     ],
 )
 def test_clean_chat(raw: str, expected: str) -> None:
