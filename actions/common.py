@@ -19,11 +19,6 @@ def lang_of(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("lang") == "en" else "zh"
 
 
-def pick(lang: str, zh: str, en: str) -> str:
-    """Only for the handoff notices of actions/handoff.py, whose texts have not moved to domain.yml yet."""
-    return en if lang == "en" else zh
-
-
 def customer_id_of(tracker: Tracker) -> str | None:
     """Identity from the channel: slot customer_id, else the latest message's metadata."""
     slot = tracker.get_slot("customer_id")

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from shop import rules
 from shop.records import OrderRecord, RefundRecord, ShipmentRecord, TrackingEventRecord
+from shoptext import find_order_ids
 
 # Shipping-insurance payouts: usually ¥8–25; ordinary categories pay at most ¥12.
 INSURANCE_PAYOUT_MIN = Decimal("8")
@@ -245,5 +246,5 @@ def normalise_order_id(raw: object) -> str | None:
     """'e2026110001 ' → 'E2026110001'; anything else → None."""
     if not isinstance(raw, str):
         return None
-    match = re.search(r"[Ee]\d{10}", raw)
-    return match.group(0).upper() if match else None
+    found = find_order_ids(raw)
+    return found[0] if found else None
