@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_DIR = Path(os.environ.get("VENV_DIR", ROOT / ".venv"))
 APP_PY = VENV_DIR / "app" / "bin" / "python"
 RASA_BIN = VENV_DIR / "rasa" / "bin" / "rasa"
-BOT_INPUTS = ("config.yml", "domain.yml", "bot")
+BOT_INPUTS = ("config.yml", "domain.yml", "bot", "shoptext")  # shoptext: the NLU cleaner runs it
 
 
 def var_dir() -> Path:
