@@ -132,7 +132,7 @@ def test_customer_bot_agent_and_back(bridge_url: str, browser: object) -> None:
     console.wait_for_selector("#reasons .reason")
     assert re.search(r"E\d{10}", console.locator("#orders").inner_text())  # order context of C1001
     console.click("#claim")
-    console.wait_for_function("document.getElementById('conv-status').textContent === 'agent'")
+    console.wait_for_function("document.getElementById('conv-status').textContent === 'agent'", timeout=TIMEOUT_MS)
     console.screenshot(path=str(ARTIFACTS / "e2e-3-console-conversation.png"), full_page=True)
 
     agents_before = _count(chat, ".msg.agent")
