@@ -128,9 +128,11 @@ def high_value_reason(turns: Sequence[Turn], customer: Customer | None, orders: 
         indexes += pre_sales
     problems = [t for t in turns if find_matches(t.normalised, cfg.problem)]
     if trouble or problems:
-        parts += _valuable_customer(customer, orders, cfg, "with trouble" if trouble else
-                                    f"with a problem: {', '.join(repr(w) for w in find_matches(problems[0].normalised, cfg.problem)[:2])}")
-        if len(parts) > (1 if pre_sales else 0):
+        why = "with trouble" if trouble else \
+            f"with a problem: {', '.join(repr(w) for w in find_matches(problems[0].normalised, cfg.problem)[:2])}"
+        valued = _valuable_customer(customer, orders, cfg, why)
+        if valued:
+            parts += valued
             indexes += problems
     if not parts:
         return None
