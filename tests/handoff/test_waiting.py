@@ -42,8 +42,8 @@ from tests.handoff.conftest import (
 )
 
 SHOP = ZoneInfo("Asia/Shanghai")
-DAY = datetime(2026, 12, 2, 10, 0, tzinfo=SHOP)   # shop open
-NIGHT = datetime(2026, 12, 2, 3, 0, tzinfo=SHOP)  # shop closed: opens 08:00, tickets answered by 09:00
+DAY = datetime(2036, 12, 2, 10, 0, tzinfo=SHOP)   # shop open
+NIGHT = datetime(2036, 12, 2, 3, 0, tzinfo=SHOP)  # shop closed: opens 08:00, tickets answered by 09:00
 
 RULES = {  # code → words; like handoff.assess, every customer turn of the stretch is read again
     "explicit_human": ("人工", "human", "a person"),
@@ -246,17 +246,17 @@ def test_after_hours_ticket_is_acknowledged_with_its_reply_time_and_the_bot_stil
     conv_id, auth = _queued(client, "C1002", "I want a human please")
     ticket = _messages(client, conv_id, auth)[-1]
     assert ticket["meta"]["type"] == "ticket" and "offline right now" in ticket["text"]
-    assert "by 2026-12-02 09:00" in ticket["text"]
+    assert "by 2036-12-02 09:00" in ticket["text"]
     assert _status(client, conv_id, auth)["ticket"] is True
     got = _reply_to(client, conv_id, auth, "any news?", "n1")
-    assert [m["meta"]["type"] for m in got] == ["still_waiting"] and "by 2026-12-02 09:00" in got[0]["text"]
+    assert [m["meta"]["type"] for m in got] == ["still_waiting"] and "by 2036-12-02 09:00" in got[0]["text"]
     got = _reply_to(client, conv_id, auth, "What is your return policy?", "q1")
     assert [(m["role"], m["meta"].get("type")) for m in got] == [("bot", None), ("system", "waiting_choices")]
-    assert got[0]["text"] == "bot: What is your return policy?" and "by 2026-12-02 09:00" in got[1]["text"]
+    assert got[0]["text"] == "bot: What is your return policy?" and "by 2036-12-02 09:00" in got[1]["text"]
     # Chinese customers get the same, in Chinese
     zh_id, zh_auth = _queued(client, "C1001")
     got = _reply_to(client, zh_id, zh_auth, "人呢", "n1")
-    assert "2026-12-02 09:00" in got[0]["text"] and "仍在人工客服处理中" in got[0]["text"]
+    assert "2036-12-02 09:00" in got[0]["text"] and "仍在人工客服处理中" in got[0]["text"]
 
 
 def test_complaint_threat_after_an_explicit_request_is_added_and_raises_the_priority(
